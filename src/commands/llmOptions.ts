@@ -1,0 +1,67 @@
+/**
+ * The LLM flags every LLM-using command shares, and their resolution into `LlmSettings`
+ * (flags win over environment variables). The API key is read here and never printed.
+ */
+import { Option, type Command } from "commander";
+import { UserError } from "../errors.js";
+import { LlmSettings } from "../llm/types.js";
+
+export interface LlmFlags {
+  baseUrl?: string;
+  apiKey?: string;
+  model?: string;
+  concurrency?: string;
+  rpm?: string;
+  tpm?: string;
+  timeout?: string;
+  maxRetries?: string;
+}
+
+export function addLlmOptions(command: Command): Command {
+  return command
+    .addOption(new Option("--base-url <url>", "OpenAI-compatible endpoint, e.g. https://api.openai.com/v1 or http://127.0.0.1:8000/v1").env("OPENAI_BASE_URL"))
+    .addOption(new Option("--api-key <key>", "API key (prefer the environment variable; any non-empty value for local servers)").env("OPENAI_API_KEY"))
+    .option("--model <name>", "model name as the endpoint knows it", process.env.INSTRUCTFORGE_MODEL ?? "gpt-4o-mini")
+    .option("--concurrency <n>", "requests in flight at once", "8")
+    .option("--rpm <n>", "requests-per-minute limit")
+    .option("--tpm <n>", "tokens-per-minute limit")
+    .option("--timeout <seconds>", "per-request timeout in seconds", "120")
+    .option("--max-retries <n>", "retries on 429/5xx/timeouts before giving up", "6");
+}
+
+function toNumber(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    if (!(flag === "--max-retries" && n === 0)) throw new UserError(`${flag} must be a positive number, got '${value}'`, 2);
+  }
+  return n;
+}
+
+export function resolveLlmSettings(flags: LlmFlags): LlmSettings {
+  if (!flags.baseUrl) {
+    throw new UserError(
+      "no endpoint: set --base-url or OPENAI_BASE_URL (e.g. https://api.openai.com/v1, or http://127.0.0.1:8787/v1 for `instructforge simulate`)",
+      2,
+    );
+  }
+  if (!flags.apiKey) {
+    throw new UserError("no API key: set OPENAI_API_KEY (or --api-key); local servers accept any non-empty value", 2);
+  }
+  const timeoutSeconds = toNumber("--timeout", flags.timeout);
+  const parsed = LlmSettings.safeParse({
+    baseUrl: flags.baseUrl,
+    apiKey: flags.apiKey,
+    model: flags.model,
+    concurrency: toNumber("--concurrency", flags.concurrency),
+    rpm: toNumber("--rpm", flags.rpm),
+    tpm: toNumber("--tpm", flags.tpm),
+    timeoutMs: timeoutSeconds === undefined ? undefined : Math.round(timeoutSeconds * 1000),
+    maxRetries: toNumber("--max-retries", flags.maxRetries),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserError(`invalid LLM setting ${issue?.path.join(".")}: ${issue?.message}`, 2);
+  }
+  return parsed.data;
+}

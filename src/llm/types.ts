@@ -1,0 +1,81 @@
+/**
+ * The contract between stages and the LLM layer. Stages build `ChatRequest`s and read `ChatReply`s;
+ * nothing here knows about Alpaca records.
+ */
+import { z } from "zod";
+
+export const ChatMessage = z.object({
+  role: z.enum(["system", "user", "assistant"]),
+  content: z.string(),
+});
+export type ChatMessage = z.infer<typeof ChatMessage>;
+
+export interface ChatRequest {
+  messages: ChatMessage[];
+  temperature?: number;
+  top_p?: number;
+  max_tokens?: number;
+  stop?: string[];
+  /** Ask for a JSON object reply (`response_format: {type: "json_object"}`). */
+  json?: boolean;
+  /**
+   * Distinguishes repeated identical requests that should get independent samples
+   * (part of the cache key). Default 0.
+   */
+  sampleIndex?: number;
+}
+
+export type FinishReason = "stop" | "length" | "content_filter" | "tool_calls" | "function_call" | "unknown";
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface ChatReply {
+  text: string;
+  finishReason: FinishReason;
+  usage: TokenUsage;
+  /** True when replayed from the on-disk cache (no HTTP request was made). */
+  cached: boolean;
+}
+
+export interface LlmTotals {
+  /** Chat completions returned (cached or not). */
+  replies: number;
+  /** HTTP requests actually sent, retries included. */
+  httpRequests: number;
+  cacheHits: number;
+  retries: number;
+  /** Retries by cause: "429", "5xx", "timeout", "connection". */
+  retriesByCause: Record<string, number>;
+  failures: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+}
+
+/** What every stage receives. Implemented in `src/llm/client.ts`. */
+export interface LlmClient {
+  readonly model: string;
+  chat(request: ChatRequest): Promise<ChatReply>;
+  totals(): LlmTotals;
+}
+
+/** USD per 1K tokens. Unknown and local models cost 0. */
+export const ModelPrice = z.object({ prompt: z.number().nonnegative(), completion: z.number().nonnegative() });
+export type ModelPrice = z.infer<typeof ModelPrice>;
+
+/** Endpoint and limits, from CLI flags / env / config. The key is never written anywhere. */
+export const LlmSettings = z.object({
+  baseUrl: z.string().url("must be a URL such as http://127.0.0.1:8000/v1"),
+  apiKey: z.string().min(1),
+  model: z.string().min(1),
+  concurrency: z.number().int().positive().default(8),
+  rpm: z.number().positive().optional(),
+  tpm: z.number().positive().optional(),
+  timeoutMs: z.number().int().positive().default(120_000),
+  maxRetries: z.number().int().nonnegative().default(6),
+  prices: z.record(z.string(), ModelPrice).optional(),
+});
+export type LlmSettings = z.infer<typeof LlmSettings>;
