@@ -101,7 +101,7 @@ function parseJsonLines(path: string, text: string): RawEntry[] {
 
 function parseJsonArrayEntries(path: string, text: string): RawEntry[] {
   const split = splitJsonArray(text);
-  if ("error" in split) throw inputError(path, split.line, split.error);
+  if ("error" in split) throw inputError(path, split.line, `${split.error} (a .json file holds one array of objects; for JSONL write one object per line)`);
   return split.elements.map((element) => ({ line: element.line, value: parseJsonOrThrow(path, element.line, element.text) }));
 }
 
@@ -109,10 +109,17 @@ function parseJsonOrThrow(path: string, line: number, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    // V8's message may quote the whole input (a 50 MB line); keep only the gist.
-    const detail = error instanceof Error ? error.message.split(",")[0]!.slice(0, 80) : "parse error";
-    throw inputError(path, line, `not valid JSON (${detail}); each line must be one JSON object`);
+    throw inputError(path, line, `not valid JSON (${jsonErrorGist(error)}); each line must be one JSON object`);
   }
+}
+
+/** V8's message may quote the whole input (a 50 MB line): keep the gist, turn the offset into a column. */
+function jsonErrorGist(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const gist = message
+    .replace(/, ".*" is not valid JSON$/s, "")
+    .replace(/ in JSON at position (\d+).*$/s, (_m, position: string) => ` at column ${Number(position) + 1}`);
+  return gist.length > 120 ? `${gist.slice(0, 117)}...` : gist;
 }
 
 function detectFormat(text: string, entries: RawEntry[]): RecordFormat {
@@ -132,31 +139,31 @@ function toItem(path: string, format: RecordFormat, entry: RawEntry): RecordItem
   }
   const raw = value as Record<string, unknown>;
   if (format === "seed-jsonl") {
-    const seed = parseWith(SeedTask, path, line, raw, "seed task {id, name, instruction, instances:[{input, output}], is_classification}");
+    const seed = parseWith(SeedTask, path, line, raw, "a seed task {id, name, instruction, instances:[{input, output}], is_classification}");
     const first = seed.instances[0]!;
     return { line, raw, record: { instruction: seed.instruction, input: first.input, output: first.output }, seedId: seed.id, isClassification: seed.is_classification };
   }
   if (format === "sharegpt") {
-    return { line, raw, record: fromShareGpt(parseWith(ShareGptLine, path, line, raw, "ShareGPT line {conversations:[{from, value}]}")) };
+    return { line, raw, record: fromShareGpt(parseWith(ShareGptLine, path, line, raw, "a ShareGPT line {conversations:[{from, value}]}")) };
   }
   if (format === "openai-messages") {
-    return { line, raw, record: fromOpenAiMessages(parseWith(OpenAiMessagesLine, path, line, raw, "chat line {messages:[{role, content}]}")) };
+    return { line, raw, record: fromOpenAiMessages(parseWith(OpenAiMessagesLine, path, line, raw, "a chat line {messages:[{role, content}]}")) };
   }
-  const record = parseWith(LooseAlpacaRecord, path, line, raw, "Alpaca record {instruction, input, output}");
+  const record = parseWith(LooseAlpacaRecord, path, line, raw, "an Alpaca record {instruction, input, output}");
   return { line, raw, record };
 }
 
 function parseWith<S extends z.ZodType>(schema: S, path: string, line: number, raw: unknown, expected: string): z.infer<S> {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  throw inputError(path, line, `${describeIssue(parsed.error.issues[0])}; expected a ${expected}`);
+  throw inputError(path, line, `${describeIssue(parsed.error.issues[0])}; expected ${expected}`);
 }
 
 export function describeIssue(issue: z.core.$ZodIssue | undefined): string {
   if (!issue) return "invalid record";
   const field = issue.path.length > 0 ? `field '${issue.path.join(".")}'` : "record";
   if (issue.code === "invalid_type" && issue.message.includes("received undefined")) return `${field} is missing`;
-  return `${field}: ${issue.message}`;
+  return `${field}: ${issue.message.replace(/^Invalid input: /, "")}`;
 }
 
 function rejectDuplicateSeedIds(path: string, items: RecordItem[]): void {
