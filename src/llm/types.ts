@@ -50,8 +50,13 @@ export interface LlmTotals {
   /** Retries by cause: "429", "5xx", "timeout", "connection". */
   retriesByCause: Record<string, number>;
   failures: number;
+  /** Tokens of every reply, cached ones included. */
   promptTokens: number;
   completionTokens: number;
+  /** The part of the token counts above that was replayed from the cache (free). */
+  cachedPromptTokens?: number;
+  cachedCompletionTokens?: number;
+  /** Money actually spent: replies from the cache cost nothing. */
   costUsd: number;
 }
 

@@ -1,0 +1,265 @@
+/**
+ * The one LLM client every stage uses: chat completions against any OpenAI-compatible endpoint,
+ * with a concurrency cap, rpm/tpm limits, counted retries, per-request timeouts, an on-disk
+ * response cache and running totals (tokens, money, retries by cause).
+ *
+ * The API key goes to the SDK and nowhere else; every message we raise passes through
+ * `redactSecret` in case a server echoes it.
+ */
+import OpenAI from "openai";
+import pLimit from "p-limit";
+import { z } from "zod";
+import { ResponseCache, cacheKey, type CachedReply } from "./cache.js";
+import { costUsd, priceFor } from "./cost.js";
+import { RateLimiter, estimateTokens } from "./limiter.js";
+import { createNodeTransport } from "./transport.js";
+import {
+  DEFAULT_BACKOFF,
+  backoffDelayMs,
+  classifyFailure,
+  giveUpMessage,
+  redactSecret,
+  type AttemptFailure,
+  type BackoffPolicy,
+  type RetryCause,
+} from "./retry.js";
+import type { ChatReply, ChatRequest, FinishReason, LlmClient, LlmSettings, LlmTotals } from "./types.js";
+
+export interface RetryEvent {
+  /** 1 for the first retry. */
+  retry: number;
+  maxRetries: number;
+  cause: RetryCause;
+  /** What went wrong, e.g. "HTTP 429 (rate limited)" or "connection refused". */
+  detail: string;
+  delayMs: number;
+}
+
+export interface LlmClientOptions {
+  /** Directory of the response cache; no caching when absent. */
+  cacheDir?: string;
+  onRetry?: (event: RetryEvent) => void;
+  /** Non-fatal problems (e.g. the cache cannot be written). Default: one line on stderr, once. */
+  onWarning?: (message: string) => void;
+  /** Backoff timing; tests shorten it. */
+  backoff?: Partial<BackoffPolicy>;
+}
+
+/** A request that failed for good: `retryable` is false for rejections (auth, bad request). */
+export class LlmRequestError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = "LlmRequestError";
+  }
+}
+
+/** The parts of a chat completion we rely on, checked rather than trusted. */
+const CompletionShape = z.object({
+  choices: z
+    .array(
+      z.object({
+        message: z.object({ content: z.string().nullish() }),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .min(1),
+  usage: z.object({ prompt_tokens: z.number().nonnegative(), completion_tokens: z.number().nonnegative() }).nullish(),
+});
+
+const KNOWN_FINISH_REASONS: ReadonlySet<string> = new Set(["stop", "length", "content_filter", "tool_calls", "function_call"]);
+
+function toFinishReason(value: string | null | undefined): FinishReason {
+  return value && KNOWN_FINISH_REASONS.has(value) ? (value as FinishReason) : "unknown";
+}
+
+function emptyTotals(): Required<LlmTotals> {
+  return {
+    replies: 0,
+    httpRequests: 0,
+    cacheHits: 0,
+    retries: 0,
+    retriesByCause: {},
+    failures: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    cachedPromptTokens: 0,
+    cachedCompletionTokens: 0,
+    costUsd: 0,
+  };
+}
+
+/** Thrown inside one attempt, carrying the classified failure out to the retry loop. */
+class AttemptError extends Error {
+  constructor(readonly failure: AttemptFailure) {
+    super("attempt failed");
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Simultaneous cache reads/writes: enough to keep the disk busy without running out of file handles. */
+const CACHE_IO_CONCURRENCY = 64;
+
+export function createLlmClient(settings: LlmSettings, options: LlmClientOptions = {}): LlmClient {
+  const sdk = new OpenAI({
+    baseURL: settings.baseUrl,
+    apiKey: settings.apiKey,
+    maxRetries: 0,
+    // Our AbortSignal enforces the timeout; the SDK's own is only a backstop.
+    timeout: settings.timeoutMs + 10_000,
+    fetch: createNodeTransport().fetch,
+  });
+  const backoff: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
+  const slots = pLimit(settings.concurrency);
+  const cacheIo = pLimit(CACHE_IO_CONCURRENCY);
+  const limiter = new RateLimiter({ rpm: settings.rpm, tpm: settings.tpm });
+  const cache = options.cacheDir ? new ResponseCache(options.cacheDir) : undefined;
+  const price = priceFor(settings.model, settings.prices);
+  const totals = emptyTotals();
+  const redact = (text: string) => redactSecret(text, settings.apiKey);
+  const warn = options.onWarning ?? warnOnceOnStderr();
+
+  function requestBody(request: ChatRequest): OpenAI.Chat.ChatCompletionCreateParamsNonStreaming {
+    return {
+      model: settings.model,
+      messages: request.messages,
+      temperature: request.temperature,
+      top_p: request.top_p,
+      max_tokens: request.max_tokens,
+      stop: request.stop,
+      response_format: request.json ? { type: "json_object" } : undefined,
+    };
+  }
+
+  function parseCompletion(completion: unknown, request: ChatRequest): ChatReply {
+    const parsed = CompletionShape.safeParse(completion);
+    if (!parsed.success) {
+      throw new AttemptError({ retryable: false, message: `${settings.baseUrl} sent a reply that is not a chat completion (no choices[0].message)` });
+    }
+    const choice = parsed.data.choices[0] as (typeof parsed.data.choices)[number];
+    const text = choice.message.content ?? "";
+    const usage = parsed.data.usage
+      ? { promptTokens: parsed.data.usage.prompt_tokens, completionTokens: parsed.data.usage.completion_tokens }
+      : // Some local servers omit usage: fall back to the same estimate the limiter uses.
+        { promptTokens: estimateTokens(request.messages, 0), completionTokens: Math.ceil(text.length / 4) };
+    return { text, finishReason: toFinishReason(choice.finish_reason), usage, cached: false };
+  }
+
+  /** One HTTP request under our own timeout. */
+  async function attemptOnce(request: ChatRequest): Promise<ChatReply> {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, settings.timeoutMs);
+    totals.httpRequests++;
+    try {
+      const completion: unknown = await sdk.chat.completions.create(requestBody(request), { signal: controller.signal, maxRetries: 0 });
+      return parseCompletion(completion, request);
+    } catch (error) {
+      if (error instanceof AttemptError) throw error;
+      throw new AttemptError(
+        classifyFailure(error, { baseUrl: settings.baseUrl, model: settings.model, timeoutMs: settings.timeoutMs, timedOut }),
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function retryDelay(failure: AttemptFailure & { retryable: true }, retryIndex: number): number {
+    if (failure.retryAfterMs === undefined) return backoffDelayMs(retryIndex, backoff);
+    // Honour the server's wait, plus a little jitter so waiting clients don't return in lockstep.
+    const asked = Math.min(failure.retryAfterMs, backoff.maxMs);
+    return Math.round(asked + Math.random() * asked * 0.1);
+  }
+
+  /** Attempts until success, a rejection, or the retries run out. */
+  async function sendWithRetries(request: ChatRequest): Promise<ChatReply> {
+    const estimate = estimateTokens(request.messages, request.max_tokens);
+    for (let retryIndex = 0; ; retryIndex++) {
+      await limiter.acquire(estimate);
+      let failure: AttemptFailure;
+      try {
+        const reply = await attemptOnce(request);
+        limiter.settle(estimate, reply.usage.promptTokens + reply.usage.completionTokens);
+        return reply;
+      } catch (error) {
+        if (!(error instanceof AttemptError)) throw error;
+        failure = error.failure;
+      }
+      const nothingProcessed = failure.retryable && (failure.cause === "429" || failure.cause === "connection");
+      limiter.settle(estimate, nothingProcessed ? 0 : estimate);
+      if (!failure.retryable) throw new LlmRequestError(redact(failure.message), false);
+      if (retryIndex >= settings.maxRetries) throw new LlmRequestError(redact(giveUpMessage(settings.baseUrl, retryIndex, failure)), true);
+
+      const delayMs = retryDelay(failure, retryIndex);
+      totals.retries++;
+      totals.retriesByCause[failure.cause] = (totals.retriesByCause[failure.cause] ?? 0) + 1;
+      options.onRetry?.({ retry: retryIndex + 1, maxRetries: settings.maxRetries, cause: failure.cause, detail: redact(failure.detail), delayMs });
+      await sleep(delayMs);
+    }
+  }
+
+  function recordReply(reply: ChatReply): void {
+    totals.replies++;
+    totals.promptTokens += reply.usage.promptTokens;
+    totals.completionTokens += reply.usage.completionTokens;
+    if (reply.cached) {
+      totals.cacheHits++;
+      totals.cachedPromptTokens += reply.usage.promptTokens;
+      totals.cachedCompletionTokens += reply.usage.completionTokens;
+    } else {
+      totals.costUsd += costUsd(reply.usage, price);
+    }
+  }
+
+  async function storeInCache(key: string, reply: CachedReply): Promise<void> {
+    if (!cache) return;
+    try {
+      await cacheIo(() => cache.put(key, settings.model, reply));
+    } catch (error) {
+      warn(`could not write the response cache in ${cache.dir} (${error instanceof Error ? error.message : String(error)}); continuing without it`);
+    }
+  }
+
+  async function chat(request: ChatRequest): Promise<ChatReply> {
+    const key = cache ? cacheKey(settings.model, request) : undefined;
+    if (cache && key) {
+      const hit = await cacheIo(() => cache.get(key));
+      if (hit) {
+        const reply: ChatReply = { ...hit, cached: true };
+        recordReply(reply);
+        return reply;
+      }
+    }
+    let reply: ChatReply;
+    try {
+      reply = await slots(() => sendWithRetries(request));
+    } catch (error) {
+      totals.failures++;
+      throw error;
+    }
+    if (key) await storeInCache(key, reply);
+    recordReply(reply);
+    return reply;
+  }
+
+  return {
+    model: settings.model,
+    chat,
+    totals: () => ({ ...totals, retriesByCause: { ...totals.retriesByCause } }),
+  };
+}
+
+function warnOnceOnStderr(): (message: string) => void {
+  let warned = false;
+  return (message) => {
+    if (warned) return;
+    warned = true;
+    process.stderr.write(`instructforge: warning: ${message}\n`);
+  };
+}
