@@ -128,7 +128,8 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
       messages: request.messages,
       temperature: request.temperature,
       top_p: request.top_p,
-      max_tokens: request.max_tokens,
+      // OpenAI's reasoning models (o-series, gpt-5) reject max_tokens; every other server expects it.
+      ...(usesMaxCompletionTokens(settings.model) ? { max_completion_tokens: request.max_tokens } : { max_tokens: request.max_tokens }),
       stop: request.stop,
       response_format: request.json ? { type: "json_object" } : undefined,
     };
@@ -262,4 +263,8 @@ function warnOnceOnStderr(): (message: string) => void {
     warned = true;
     process.stderr.write(`instructforge: warning: ${message}\n`);
   };
+}
+
+function usesMaxCompletionTokens(model: string): boolean {
+  return /^(o\d|gpt-5)/.test(model);
 }
