@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { tokenize, tokenizeEnglish, toSimplified, Vocabulary } from "../../src/text/tokenize.js";
+import { countWords, detectLanguage, hanShare } from "../../src/text/language.js";
+
+// Expected lists written by hand from rouge_score's rules: lowercase, every char outside [a-z0-9]
+// is a separator, split, drop empties.
+const ROUGE_CASES: Array<[string, string[]]> = [
+  ["Give three tips for staying healthy.", ["give", "three", "tips", "for", "staying", "healthy"]],
+  ["  Hello,   WORLD!!  ", ["hello", "world"]],
+  ["Don't stop-believing", ["don", "t", "stop", "believing"]],
+  ["It's 3.14, not 22/7 (approx.)", ["it", "s", "3", "14", "not", "22", "7", "approx"]],
+  ["Café résumé naïve", ["caf", "r", "sum", "na", "ve"]],
+  ["ÉCOLE", ["cole"]],
+  ["Hi 😀 there🎉!", ["hi", "there"]],
+  ["snake_case and camelCase", ["snake", "case", "and", "camelcase"]],
+  ["C++ vs C# vs F#", ["c", "vs", "c", "vs", "f"]],
+  ["e-mail: a@b.com\tline\nbreak", ["e", "mail", "a", "b", "com", "line", "break"]],
+  ["ＦＵＬＬＷＩＤＴＨ text", ["text"]],
+  ["Straße", ["stra", "e"]],
+  ["İstanbul", ["i", "stanbul"]],
+  ["...!!!", []],
+  ["", []],
+  ["中文 and English", ["and", "english"]],
+];
+
+describe("tokenizeEnglish (rouge_score parity)", () => {
+  it.each(ROUGE_CASES)("%j", (text, expected) => {
+    expect(tokenizeEnglish(text)).toEqual(expected);
+  });
+});
+
+describe("tokenize (mixed)", () => {
+  it("equals rouge_score on text without Han or Kana", () => {
+    for (const [text, expected] of ROUGE_CASES.filter(([text]) => !/中/.test(text))) expect(tokenize(text)).toEqual(expected);
+  });
+
+  it("makes each Han and Kana character a token and keeps Latin runs", () => {
+    expect(tokenize("用Python写一个函数，返回 n 的阶乘。")).toEqual(["用", "python", "写", "一", "个", "函", "数", "返", "回", "n", "的", "阶", "乘"]);
+    // Kanji go through the Simplified normalisation too: harmless, both sides get the same form.
+    expect(tokenize("コーヒーを飲む")).toEqual(["コ", "ー", "ヒ", "ー", "を", "饮", "む"]);
+  });
+
+  it("normalises Traditional to Simplified and full-width to ASCII when Han is present", () => {
+    expect(tokenize("請寫一篇關於環境保護的文章")).toEqual(tokenize("请写一篇关于环境保护的文章"));
+    expect(tokenize("計算１２＋ＡＢ")).toEqual(["计", "算", "12", "ab"]);
+    expect(toSimplified("no han here")).toBe("no han here");
+  });
+});
+
+describe("Vocabulary", () => {
+  it("interns tokens to dense ids", () => {
+    const vocabulary = new Vocabulary();
+    expect([...vocabulary.encode(["a", "b", "a"])]).toEqual([0, 1, 0]);
+    expect(vocabulary.find("b")).toBe(1);
+    expect(vocabulary.find("zzz")).toBe(-1);
+    expect(vocabulary.size).toBe(2);
+  });
+});
+
+describe("language", () => {
+  it("measures the Han share and detects zh vs en", () => {
+    expect(hanShare("hello")).toBe(0);
+    expect(hanShare("你好")).toBe(1);
+    expect(hanShare("")).toBe(0);
+    expect(detectLanguage("请你写出一个可以生成五个不同随机数的 Python 程序。")).toBe("zh");
+    expect(detectLanguage("把下面的句子翻译成英文：The weather is nice today.")).toBe("zh");
+    expect(detectLanguage("Translate 我爱你 into English, please, and explain it.")).toBe("en");
+    expect(detectLanguage("看看这个 ```python\nprint('hello world, this is long code')\n``` 的输出")).toBe("zh");
+  });
+
+  it("counts English words by whitespace and Chinese characters without punctuation", () => {
+    expect(countWords("  Give three   tips. ", "en")).toBe(3);
+    expect(countWords("给出三个建议。 ok", "zh")).toBe(8);
+  });
+});
