@@ -1,0 +1,352 @@
+/**
+ * The pipeline config (`instructforge run --config pipeline.yaml`): one zod schema is the single
+ * source of truth for what a config may hold. YAML or JSON (JSON is YAML) is parsed with a line
+ * counter so every error names the file, the line and the key:
+ *
+ *   configs/x.yaml:12: stages[1].evolve.rounds: expected a positive integer, got "four"
+ *
+ * Input paths in the file (seeds, input, prompt, blacklist) are relative to the config file, so a
+ * config works from any directory; `out` is relative to where `run` is started.
+ */
+import { dirname, isAbsolute, resolve } from "node:path";
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
+import { z } from "zod";
+import { UserError } from "../errors.js";
+import { readUtf8Text } from "../io/records.js";
+import { EXPORT_FORMATS } from "../io/exporters.js";
+import { ModelPrice } from "../llm/types.js";
+import { Language } from "../schemas.js";
+import { RULE_NAMES as GENERATE_RULES } from "../stages/selfInstruct/rules.js";
+import { FilterThresholds, RULE_NAMES as FILTER_RULES } from "../stages/filter/config.js";
+
+/** Exit code for a config the user must fix (same as bad flags). */
+export const CONFIG_ERROR_EXIT = 2;
+
+// Small typed building blocks; each carries the one sentence an error prints after "expected".
+const positiveInt = () => z.number({ error: "a positive integer" }).int({ error: "a positive integer" }).positive({ error: "a positive integer" });
+const nonNegativeInt = () => z.number({ error: "an integer ≥ 0" }).int({ error: "an integer ≥ 0" }).nonnegative({ error: "an integer ≥ 0" });
+const positiveNumber = () => z.number({ error: "a positive number" }).positive({ error: "a positive number" });
+const between = (min: number, max: number) =>
+  z.number({ error: `a number from ${min} to ${max}` }).min(min, { error: `a number from ${min} to ${max}` }).max(max, { error: `a number from ${min} to ${max}` });
+const path = () => z.string({ error: "a file path" }).min(1, { error: "a file path" });
+const text = () => z.string({ error: "a string" });
+const flag = () => z.boolean({ error: "true or false" });
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `one of ${values.join(", ")}` });
+const listOf = <T extends readonly [string, ...string[]]>(values: T) => z.array(oneOf(values), { error: `a list of: ${values.join(", ")}` });
+
+/**
+ * Stage options mirror the stage commands' flags (camelCase: `--tasks-per-request` →
+ * `tasksPerRequest`). Every option is optional: the stage applies its own defaults. `lang`,
+ * `seed` and the LLM settings come from the top of the config, so every stage sees the same ones.
+ */
+export const GenerateOptions = z.strictObject({
+  /** How many records to keep (`run --num` overrides it). */
+  num: positiveInt(),
+  seeds: path().optional(),
+  examples: positiveInt().optional(),
+  machineExamples: nonNegativeInt().optional(),
+  tasksPerRequest: positiveInt().optional(),
+  temperature: between(0, 2).optional(),
+  topP: between(0, 1).optional(),
+  maxTokens: positiveInt().optional(),
+  prompt: path().optional(),
+  rougeL: between(0, 1).optional(),
+  blacklist: path().optional(),
+  noFilter: listOf(GENERATE_RULES).optional(),
+});
+
+export const EvolveOptions = z.strictObject({
+  rounds: positiveInt().optional(),
+  /** Operations and weights, as the --ops flag: "add_constraints=1,deepen=2,breadth". */
+  ops: text().optional(),
+  family: oneOf(["auto", "general", "code"]).optional(),
+  keepOriginal: flag().optional(),
+  answer: flag().optional(),
+  maxParentSimilarity: between(0, 1).optional(),
+  answerMaxTokens: positiveInt().optional(),
+  promptsDir: path().optional(),
+});
+
+export const AnswerOptions = z.strictObject({
+  systemPrompt: path().optional(),
+  maxTokens: positiveInt().optional(),
+  temperature: between(0, 2).optional(),
+});
+
+export const DedupOptions = z.strictObject({
+  /** Drop when ROUGE-L F1 of the instruction with a kept one is above this; 0 turns it off. */
+  rougeL: between(0, 1).optional(),
+  /** Drop when shingle Jaccard with a kept record is at least this; 0 turns it off. */
+  minhash: between(0, 1).optional(),
+  field: oneOf(["record", "instruction"]).optional(),
+  /** Seed tasks every record is also compared with. */
+  seeds: path().optional(),
+});
+
+export const FilterOptions = z.strictObject({
+  judge: flag().optional(),
+  minScore: positiveNumber().optional(),
+  disable: listOf(FILTER_RULES).optional(),
+  thresholds: FilterThresholds.partial().optional(),
+});
+
+export const TranslateOptions = z.strictObject({
+  fields: listOf(["instruction", "input", "output"]).optional(),
+  regenerateOutput: flag().optional(),
+  keepLanguageSpecific: flag().optional(),
+  recordsPerRequest: positiveInt().optional(),
+  attempts: positiveInt().optional(),
+  prompt: path().optional(),
+});
+
+export const ExportOptions = z.strictObject({
+  formats: z.array(oneOf(EXPORT_FORMATS), { error: `a list of: ${EXPORT_FORMATS.join(", ")}` }).min(1, { error: "at least one format" }),
+  bom: flag().optional(),
+  systemPrompt: text().optional(),
+});
+
+export const STAGE_OPTIONS = {
+  generate: GenerateOptions,
+  evolve: EvolveOptions,
+  answer: AnswerOptions,
+  dedup: DedupOptions,
+  filter: FilterOptions,
+  translate: TranslateOptions,
+  export: ExportOptions,
+} as const;
+
+export type StageName = keyof typeof STAGE_OPTIONS;
+export const STAGE_NAMES = Object.keys(STAGE_OPTIONS) as StageName[];
+
+export type StageOptions<K extends StageName> = z.infer<(typeof STAGE_OPTIONS)[K]>;
+/** One entry of `stages`, as the runner sees it. */
+export type StageConfig = { [K in StageName]: { name: K; options: StageOptions<K> } }[StageName];
+
+const NO_KEY_IN_FILE = "the API key never goes in a config file: remove it and set OPENAI_API_KEY in the environment";
+
+export const LlmConfig = z.strictObject({
+  baseUrl: z.url({ error: "a URL such as https://api.openai.com/v1 or http://127.0.0.1:8000/v1" }).optional(),
+  model: z.string({ error: "a model name" }).min(1, { error: "a model name" }).optional(),
+  concurrency: positiveInt().optional(),
+  rpm: positiveNumber().optional(),
+  tpm: positiveNumber().optional(),
+  timeoutSeconds: positiveNumber().optional(),
+  maxRetries: nonNegativeInt().optional(),
+  /** USD per 1K tokens, by model name; wins over the built-in table. */
+  prices: z.record(z.string(), ModelPrice, { error: "a map of model name → {prompt, completion} (USD per 1K tokens)" }).optional(),
+  apiKey: z.never({ error: NO_KEY_IN_FILE }).optional(),
+});
+export type LlmConfig = z.infer<typeof LlmConfig>;
+
+/** `- generate: {...}` → `{name: "generate", options}`; `- dedup:` with no options is allowed. */
+const StageEntry = z.unknown().transform((entry, ctx): StageConfig => {
+  if (!isPlainObject(entry) || Object.keys(entry).length !== 1) {
+    ctx.addIssue({ code: "custom", message: `each stage is one key naming it, e.g. "- dedup: {}"; stages are: ${STAGE_NAMES.join(", ")}` });
+    return z.NEVER;
+  }
+  const [name, value] = Object.entries(entry)[0]!;
+  if (!isStageName(name)) {
+    const hint = closest(name, STAGE_NAMES);
+    ctx.addIssue({ code: "custom", path: [name], message: `unknown stage${hint ? ` (did you mean "${hint}"?)` : ""}; stages are: ${STAGE_NAMES.join(", ")}` });
+    return z.NEVER;
+  }
+  const parsed = STAGE_OPTIONS[name].safeParse(value ?? {});
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: [name, ...issue.path] } as Parameters<typeof ctx.addIssue>[0]);
+    return z.NEVER;
+  }
+  return { name, options: parsed.data } as StageConfig;
+});
+
+export const PipelineConfig = z.strictObject({
+  llm: LlmConfig.optional(),
+  /** Language of the dataset; flows into every stage that takes one. */
+  lang: z.enum(Language.options, { error: `one of ${Language.options.join(", ")}` }).default("en"),
+  /** The run directory (relative to the current directory); `run --out` overrides it. */
+  out: path().optional(),
+  /** Seed for every random choice, so a re-run sends the same requests (and hits the cache). */
+  seed: nonNegativeInt().default(1),
+  /** Records to start from when the first stage is not `generate`. */
+  input: path().optional(),
+  stages: z.array(StageEntry, { error: "a list of stages" }).min(1, { error: "at least one stage" }),
+}).superRefine((config, ctx) => {
+  const first = config.stages[0];
+  if (first && first.name !== "generate" && config.input === undefined) {
+    ctx.addIssue({ code: "custom", path: ["stages", 0, first.name], message: `the first stage is ${first.name}, which reads records: set \`input:\` to an Alpaca JSON/JSONL file, or start with generate` });
+  }
+  const translate = config.stages.findIndex((s) => s.name === "translate");
+  if (translate >= 0 && config.lang !== "zh") {
+    ctx.addIssue({ code: "custom", path: ["stages", translate, "translate"], message: "translate writes Simplified Chinese: set `lang: zh` at the top of the config" });
+  }
+});
+export type PipelineConfig = z.infer<typeof PipelineConfig>;
+
+export interface LoadedConfig {
+  file: string;
+  config: PipelineConfig;
+}
+
+/** Read, parse and validate a config; every problem is a `UserError` with exit code 2. */
+export async function loadPipelineConfig(file: string): Promise<LoadedConfig> {
+  const source = await readUtf8Text(file).catch((error: unknown) => {
+    throw error instanceof UserError ? new UserError(error.message, CONFIG_ERROR_EXIT) : error;
+  });
+  return { file, config: parsePipelineConfig(source, file) };
+}
+
+export function parsePipelineConfig(source: string, file: string): PipelineConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false });
+  const syntaxError = doc.errors[0];
+  if (syntaxError) {
+    const line = lineCounter.linePos(syntaxError.pos[0]).line;
+    throw new UserError(`${file}:${line}: not valid YAML or JSON: ${syntaxError.message.split("\n")[0]}`, CONFIG_ERROR_EXIT);
+  }
+  const data: unknown = doc.toJS() ?? {};
+  const parsed = PipelineConfig.safeParse(data);
+  if (!parsed.success) throw configError(file, doc, lineCounter, data, parsed.error.issues);
+  return resolvePaths(parsed.data, dirname(file));
+}
+
+function resolvePaths(config: PipelineConfig, baseDir: string): PipelineConfig {
+  const fromFile = (p: string | undefined) => (p === undefined || isAbsolute(p) ? p : resolve(baseDir, p));
+  const stages = config.stages.map((stage): StageConfig => {
+    switch (stage.name) {
+      case "generate": {
+        const { seeds, prompt, blacklist } = stage.options;
+        return { ...stage, options: { ...stage.options, seeds: fromFile(seeds), prompt: fromFile(prompt), blacklist: fromFile(blacklist) } };
+      }
+      case "dedup":
+        return { ...stage, options: { ...stage.options, seeds: fromFile(stage.options.seeds) } };
+      case "evolve":
+        return { ...stage, options: { ...stage.options, promptsDir: fromFile(stage.options.promptsDir) } };
+      case "answer":
+        return { ...stage, options: { ...stage.options, systemPrompt: fromFile(stage.options.systemPrompt) } };
+      case "translate":
+        return { ...stage, options: { ...stage.options, prompt: fromFile(stage.options.prompt) } };
+      default:
+        return stage;
+    }
+  });
+  return { ...config, input: fromFile(config.input), stages: stages.map(dropUndefined) };
+}
+
+/** Resolving paths must not add `key: undefined` entries (they would show up in manifests). */
+function dropUndefined(stage: StageConfig): StageConfig {
+  const options = Object.fromEntries(Object.entries(stage.options).filter(([, v]) => v !== undefined));
+  return { ...stage, options } as StageConfig;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Error messages: zod issue → "file:line: key.path: problem"
+
+type Issue = z.core.$ZodIssue;
+type PathKey = PropertyKey;
+
+function configError(file: string, doc: Document, lineCounter: LineCounter, data: unknown, issues: readonly Issue[]): UserError {
+  const lines = issues
+    .flatMap((issue) => describe(issue, data))
+    .map((d) => ({ ...d, line: lineOf(doc, lineCounter, d.path) }))
+    .sort((a, b) => a.line - b.line)
+    .map((d) => `${file}:${d.line}: ${d.path.length > 0 ? `${formatPath(d.path)}: ` : ""}${d.problem}`);
+  return new UserError([...new Set(lines)].join("\n"), CONFIG_ERROR_EXIT);
+}
+
+interface Described {
+  path: PathKey[];
+  problem: string;
+}
+
+function describe(issue: Issue, data: unknown): Described[] {
+  const path = [...issue.path];
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => {
+      const hint = closest(key, knownKeysAt(path));
+      const advice = key === "apiKey" || key === "api_key" ? `; ${NO_KEY_IN_FILE}` : hint ? ` (did you mean "${hint}"?)` : "";
+      return { path: [...path, key], problem: `unknown key${advice}` };
+    });
+  }
+  if (issue.code === "custom") return [{ path, problem: issue.message }];
+  if (path.at(-1) === "apiKey") return [{ path, problem: NO_KEY_IN_FILE }];
+  const value = valueAt(data, path);
+  if (value === undefined) return [{ path, problem: `missing; expected ${issue.message}` }];
+  return [{ path, problem: `expected ${issue.message}, got ${JSON.stringify(value)}` }];
+}
+
+/** `stages[1].evolve.rounds` */
+export function formatPath(path: readonly PathKey[]): string {
+  return path.map((key, i) => (typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`)).join("");
+}
+
+function valueAt(data: unknown, path: readonly PathKey[]): unknown {
+  let node = data;
+  for (const key of path) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+/** The line of the deepest key (or list item) of `path` present in the document. */
+function lineOf(doc: Document, lineCounter: LineCounter, path: readonly PathKey[]): number {
+  let node: unknown = doc.contents;
+  let offset = (doc.contents as { range?: [number, number, number] } | null)?.range?.[0] ?? 0;
+  for (const key of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
+      if (!pair) break;
+      offset = (pair.key as { range?: [number, number, number] }).range?.[0] ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof key === "number") {
+      const item = node.items[key] as { range?: [number, number, number] } | undefined;
+      if (!item) break;
+      offset = item.range?.[0] ?? offset;
+      node = item;
+    } else break;
+  }
+  return lineCounter.linePos(offset).line;
+}
+
+/** The keys the schema allows at an object path, for "did you mean". */
+function knownKeysAt(path: readonly PathKey[]): string[] {
+  if (path.length === 0) return Object.keys(PipelineConfig.shape);
+  if (path[0] === "llm") return Object.keys(LlmConfig.shape).filter((k) => k !== "apiKey");
+  const stage = path[2];
+  if (path[0] === "stages" && typeof stage === "string" && isStageName(stage)) {
+    if (stage === "filter" && path[3] === "thresholds") return Object.keys(FilterThresholds.shape);
+    return Object.keys(STAGE_OPTIONS[stage].shape);
+  }
+  return [];
+}
+
+function isStageName(name: string): name is StageName {
+  return Object.hasOwn(STAGE_OPTIONS, name);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The candidate within edit distance 2 (or a third of the word), if any: typo suggestions. */
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  const limit = Math.max(2, Math.floor(word.length / 3));
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (distance <= limit && (!best || distance < best.distance)) best = { candidate, distance };
+  }
+  return best?.candidate;
+}
+
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const row = d[i]!;
+      row[j] = Math.min(d[i - 1]![j]! + 1, row[j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      // Adjacent swaps ("nmu" → "num") count as one edit: the commonest typo.
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
