@@ -1,9 +1,119 @@
-import type { Command } from "commander";
-import { action, notImplemented } from "./action.js";
+/**
+ * `instructforge filter`: heuristic quality rules, an optional LLM quality judge and complexity
+ * score, and top-K selection. Without --judge/--complexity no endpoint or key is needed.
+ */
+import { existsSync } from "node:fs";
+import { Option, type Command } from "commander";
+import { parse as parseYaml } from "yaml";
+import { UserError } from "../errors.js";
+import { readUtf8Text } from "../io/records.js";
+import { describeIssue } from "../io/records.js";
+import { DEFAULT_MIN_SCORE, FilterLanguage, FilterThresholds, RULE_NAMES, RuleName } from "../stages/filter/config.js";
+import { runFilter, type FilterSettings } from "../stages/filter/stage.js";
+import { action } from "./action.js";
+import { addLlmOptions, resolveLlmSettings, type LlmFlags } from "./llmOptions.js";
+
+interface FilterFlags extends LlmFlags {
+  in: string;
+  out: string;
+  rules?: string[];
+  disable?: string[];
+  thresholds?: string;
+  lang: string;
+  judge?: boolean;
+  minScore?: string;
+  complexity?: boolean;
+  judgeBatch: string;
+  judgeAttempts: string;
+  top?: string;
+  seed?: string;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(",").map((v) => v.trim()).filter(Boolean)];
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command("filter")
-    .description("quality filter: heuristic rules and an optional LLM judge")
-    .action(action(() => notImplemented("filter")));
+    .description(
+      "quality filter: heuristic rules, an optional LLM judge (AlpaGasus-style 0–5) and complexity score (Deita-style 1–6), top-K selection.\n" +
+        `rules: ${RULE_NAMES.join(", ")}.\n` +
+        "DIR/data.jsonl keeps passing records in input order; rejected.jsonl has the rule and its evidence; manifest.json counts per rule.",
+    )
+    .requiredOption("--in <file>", "Alpaca JSON/JSONL (a sibling meta.jsonl supplies finish reasons)")
+    .requiredOption("--out <dir>", "run directory (re-run the same command to resume)")
+    .option("--rules <names>", "run only these rules (comma-separated or repeated)", collect)
+    .option("--disable <names>", "skip these rules (comma-separated or repeated)", collect)
+    .option("--thresholds <json|file>", "rule thresholds: a JSON object or a JSON/YAML file (partial; the rest keep their defaults)")
+    .addOption(new Option("--lang <lang>", "language of the data: auto detects each text; en|zh also require it").choices(FilterLanguage.options).default("auto"))
+    .option("--judge", "rate every record 0–5 for accuracy and helpfulness with the LLM")
+    .option("--min-score <x>", `drop judged records scoring below this (default ${DEFAULT_MIN_SCORE})`)
+    .option("--complexity", "score each instruction's complexity 1–6 with the LLM (stored in meta.jsonl)")
+    .option("--judge-batch <n>", "records per judge/complexity request", "5")
+    .option("--judge-attempts <n>", "attempts per record for a valid judge reply before judge_invalid", "3")
+    .option("--top <k>", "keep the K best: quality × complexity (whichever is scored), ties by input order")
+    .option("--seed <n>", "accepted for pipeline compatibility; the filter draws nothing at random");
+  addLlmOptions(command);
+  command.action(action(async (flags: FilterFlags) => {
+    const settings = await parseFilterFlags(flags);
+    const scoring = settings.judge !== undefined || settings.complexity;
+    const summary = await runFilter(settings, scoring ? resolveLlmSettings(flags) : undefined);
+    const reasons = Object.entries(summary.rejectedByReason).map(([reason, n]) => `${reason} ${n}`).join(", ");
+    process.stderr.write(`instructforge filter: kept ${summary.kept} of ${summary.inputRecords} → ${summary.outDir}/data.jsonl${reasons ? ` (rejected: ${reasons})` : ""}\n`);
+  }));
+}
+
+export async function parseFilterFlags(flags: FilterFlags): Promise<FilterSettings> {
+  const judge = flags.judge === true;
+  if (flags.minScore !== undefined && !judge) throw new UserError("--min-score applies to the judge: add --judge", 2);
+  const minScore = flags.minScore === undefined ? DEFAULT_MIN_SCORE : numberFlag("--min-score", flags.minScore, 0, 5);
+  return {
+    inPath: flags.in,
+    outDir: flags.out,
+    rules: enabledRules(flags.rules, flags.disable),
+    thresholds: await parseThresholds(flags.thresholds),
+    lang: FilterLanguage.parse(flags.lang),
+    judge: judge ? { minScore } : undefined,
+    complexity: flags.complexity === true,
+    batch: integerFlag("--judge-batch", flags.judgeBatch, 1, 50),
+    attempts: integerFlag("--judge-attempts", flags.judgeAttempts, 1, 10),
+    top: flags.top === undefined ? undefined : integerFlag("--top", flags.top, 1, Number.MAX_SAFE_INTEGER),
+  };
+}
+
+function enabledRules(only: string[] | undefined, disabled: string[] = []): RuleName[] {
+  const check = (flag: string, names: readonly string[]): void => {
+    const unknown = names.filter((name) => !RuleName.safeParse(name).success);
+    if (unknown.length > 0) throw new UserError(`${flag}: unknown rule '${unknown[0]}'; rules are ${RULE_NAMES.join(", ")}`, 2);
+  };
+  check("--rules", only ?? []);
+  check("--disable", disabled);
+  return RULE_NAMES.filter((rule) => (only === undefined || only.includes(rule)) && !disabled.includes(rule));
+}
+
+async function parseThresholds(value: string | undefined): Promise<FilterThresholds> {
+  if (value === undefined) return FilterThresholds.parse({});
+  const inline = value.trimStart().startsWith("{");
+  if (!inline && !existsSync(value)) throw new UserError(`--thresholds ${value}: no such file (give a JSON object or a JSON/YAML file)`, 2);
+  const source = inline ? "--thresholds" : value;
+  let raw: unknown;
+  try {
+    raw = inline ? JSON.parse(value) : parseYaml(await readUtf8Text(value));
+  } catch (error) {
+    throw new UserError(`${source}: not valid ${inline ? "JSON" : "JSON/YAML"} (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`, 2);
+  }
+  const parsed = FilterThresholds.safeParse(raw ?? {});
+  if (!parsed.success) throw new UserError(`${source}: ${describeIssue(parsed.error.issues[0])}; keys are ${Object.keys(FilterThresholds.shape).join(", ")}`, 2);
+  return parsed.data;
+}
+
+function numberFlag(flag: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < min || n > max) throw new UserError(`${flag} must be a number from ${min} to ${max}, got '${value}'`, 2);
+  return n;
+}
+
+function integerFlag(flag: string, value: string, min: number, max: number): number {
+  const n = numberFlag(flag, value, min, max);
+  if (!Number.isInteger(n)) throw new UserError(`${flag} must be a whole number, got '${value}'`, 2);
+  return n;
 }

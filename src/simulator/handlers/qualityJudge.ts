@@ -1,8 +1,74 @@
-import type { SimHandler } from "../types.js";
+/**
+ * The simulator's (TEST DOUBLE's) answer to the filter's quality-judge prompt: a JSON rating per
+ * example, computed from simple properties of the example so tests can predict it
+ * (`simulatedQualityScore`): empty → 0, refusal → 1, very short → 2, otherwise 3.5, 4, 4.5 or 5
+ * by a hash of the response. Knob `judge.invalidJsonRate` (0–1): that share of replies is broken,
+ * half as text that is not JSON, half with a score out of range.
+ */
+import { hashString } from "../rng.js";
+import type { Rng, SimHandler, SimKnobs, SimRequest } from "../types.js";
 
-/** Placeholder until the stage that owns this kind of request writes it. */
+interface JudgedExample {
+  id: number;
+  instruction: string;
+  input: string;
+  response: string;
+}
+
+const EXAMPLE_HEADER = /^### Example (\d+)\n/gm;
+const REFUSAL = /^(?:i'?m sorry|i am sorry|sorry|as an ai|i cannot|i can't|抱歉|对不起|作为(?:一个)?(?:ai|人工智能))/i;
+
+export function simulatedQualityScore(response: string): number {
+  const text = response.trim();
+  if (text === "") return 0;
+  if (REFUSAL.test(text)) return 1;
+  if (text.length < 4) return 2;
+  return 3.5 + 0.5 * (hashString(text) % 4);
+}
+
+/** The examples of a judge prompt, read back from the layout of `renderExample`. */
+export function parseJudgedExamples(prompt: string): JudgedExample[] {
+  const headers = [...prompt.matchAll(EXAMPLE_HEADER)];
+  return headers.map((header, i) => {
+    const bodyEnd = headers[i + 1]?.index ?? prompt.lastIndexOf("\n\nRate all ");
+    const body = prompt.slice(header.index + header[0].length, bodyEnd > header.index ? bodyEnd : undefined);
+    const section = (name: string, next: string[]): string => {
+      const start = body.indexOf(`[${name}]\n`);
+      if (start < 0) return "";
+      const from = start + name.length + 3;
+      const ends = next.map((n) => body.indexOf(`\n[${n}]\n`, from)).filter((at) => at >= 0);
+      return body.slice(from, ends.length > 0 ? Math.min(...ends) : undefined).replace(/\n+$/, "");
+    };
+    return { id: Number(header[1]), instruction: section("Instruction", ["Input", "Response"]), input: section("Input", ["Response"]), response: section("Response", []) };
+  });
+}
+
+function isJudgePrompt(request: SimRequest): boolean {
+  return request.prompt.includes('{"ratings":') && /^### Example 1\n\[Instruction\]/m.test(request.prompt);
+}
+
+function rationaleFor(example: JudgedExample, score: number): string {
+  if (score === 0) return "The response is empty.";
+  if (score === 1) return "The response refuses the task instead of doing it.";
+  if (score === 2) return "The response is too short to be helpful.";
+  return score >= 4.5 ? "Accurate and helpful answer to the instruction." : "Mostly correct but could be more complete.";
+}
+
+function brokenReply(rng: Rng, examples: readonly JudgedExample[]): string {
+  if (rng.chance(0.5)) return `Here are my ratings: example ${examples[0]?.id ?? 1} looks good`;
+  return JSON.stringify({ ratings: examples.map((e) => ({ id: e.id, score: 7, rationale: "out of range" })) });
+}
+
 export const qualityJudgeHandler: SimHandler = {
   kind: "qualityJudge",
-  matches: () => false,
-  respond: () => ({ text: "" }),
+  matches: isJudgePrompt,
+  respond(request: SimRequest, rng: Rng, knobs: SimKnobs) {
+    const examples = parseJudgedExamples(request.prompt);
+    if (rng.chance(knobs["judge.invalidJsonRate"] ?? 0)) return { text: brokenReply(rng, examples) };
+    const ratings = examples.map((example) => {
+      const score = simulatedQualityScore(example.response);
+      return { id: example.id, score, rationale: rationaleFor(example, score) };
+    });
+    return { text: JSON.stringify({ ratings }) };
+  },
 };
