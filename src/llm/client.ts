@@ -132,6 +132,9 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
       ...(usesMaxCompletionTokens(settings.model) ? { max_completion_tokens: request.max_tokens } : { max_tokens: request.max_tokens }),
       stop: request.stop,
       response_format: request.json ? { type: "json_object" } : undefined,
+      // A repeated request that wants a fresh sample (a retry after an unusable reply) gets its own
+      // sampling seed; OpenAI, vLLM, Ollama and llama.cpp's server all accept `seed`.
+      seed: request.sampleIndex ? request.sampleIndex : undefined,
     };
   }
 

@@ -79,6 +79,7 @@ const ChatBody = z.object({
   max_completion_tokens: z.number().int().positive().nullish(),
   stop: z.union([z.string(), z.array(z.string())]).nullish(),
   response_format: z.object({ type: z.string() }).nullish(),
+  seed: z.number().int().nullish(),
 });
 type ChatBody = z.infer<typeof ChatBody>;
 
@@ -105,7 +106,10 @@ export function simTokens(text: string): number {
 /** The request fingerprint that replies and fault draws depend on. */
 function bodyHashOf(body: ChatBody): number {
   const messages = body.messages.map((m) => [m.role, m.content]);
-  return hashString(JSON.stringify([body.model, messages, body.temperature ?? null, body.top_p ?? null, maxTokensOf(body) ?? null]));
+  const fingerprint: unknown[] = [body.model, messages, body.temperature ?? null, body.top_p ?? null, maxTokensOf(body) ?? null];
+  // A sampling seed asks for a different sample of the same prompt, as it does on a real server.
+  if (body.seed != null) fingerprint.push(body.seed);
+  return hashString(JSON.stringify(fingerprint));
 }
 
 function maxTokensOf(body: ChatBody): number | undefined {

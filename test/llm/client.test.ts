@@ -125,6 +125,20 @@ describe("replies", () => {
     expect(truncated.usage.completionTokens).toBeGreaterThan(0);
   });
 
+  test("a new sampleIndex asks the server for a fresh sample; the same one replays", async () => {
+    const sim = await simulator();
+    const client = createLlmClient(testSettings(sim.url));
+    const request = { ...userPrompt("Suggest a name for a bakery."), temperature: 1 };
+
+    const first = await client.chat(request);
+    const again = await client.chat(request);
+    const resample = await client.chat({ ...request, sampleIndex: 1 });
+
+    expect(again.text).toBe(first.text);
+    expect(resample.text).not.toBe(first.text);
+    expect(sim.stats().requests).toBe(3);
+  });
+
   test("usage, cost from configured prices, and JSON mode", async () => {
     const sim = await simulator();
     const client = createLlmClient(testSettings(sim.url, { prices: { "sim-model": { prompt: 1, completion: 2 } } }));

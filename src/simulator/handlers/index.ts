@@ -9,6 +9,7 @@ import { equalJudgeHandler } from "./equalJudge.js";
 import { qualityJudgeHandler } from "./qualityJudge.js";
 import { complexityHandler } from "./complexity.js";
 import { generateTasksHandler } from "./generateTasks.js";
+import { evolAnswerHandler } from "./evolAnswer.js";
 import { answerHandler } from "./answer.js";
 
 export const handlers: readonly SimHandler[] = [
@@ -18,5 +19,6 @@ export const handlers: readonly SimHandler[] = [
   qualityJudgeHandler,
   complexityHandler,
   generateTasksHandler,
+  evolAnswerHandler,
   answerHandler,
 ];
