@@ -1,0 +1,264 @@
+/**
+ * The Evol-Instruct loop. The pool is the input records; each of `rounds` rounds gives every pool
+ * item one operation (seeded by seed, round, pool index), evolves it, answers it, and eliminates
+ * failed evolutions. A passing evolution becomes the item's next version; a failed one leaves the
+ * previous version for the next round.
+ *
+ * Units: unit = round * poolSize + poolIndex, round 0 being the originals (written only with
+ * --keep-original). Units run concurrently and commit in order; an item's round r+1 waits for its
+ * own round r, nothing else, so the rounds pipeline instead of stalling on the slowest request.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+import { UserError } from "../../errors.js";
+import { readJsonLines } from "../../io/jsonl.js";
+import { readRecordFile, type RecordItem } from "../../io/records.js";
+import type { UnitResult } from "../../io/runDir.js";
+import type { LlmClient, LlmSettings } from "../../llm/types.js";
+import { runOrdered } from "../../pipeline/ordered.js";
+import { withStageRun, type StageRun } from "../../pipeline/stageRun.js";
+import { recordId } from "../../schemas.js";
+import { answerInstruction } from "../answer/answer.js";
+import { attemptEvolution, type AttemptSettings } from "./attempt.js";
+import { classifyFamily } from "./classify.js";
+import { committedEvolutions, committedVersionAfter, EvolveLineage, rootVersion, type PoolRoot, type PoolVersion } from "./lineage.js";
+import { ALL_OPERATIONS, chooseOperation, type Family, type Operation, type OperationWeights } from "./operations.js";
+import { givenPromptOf, loadEvolveTemplates } from "./prompts.js";
+import { EvolveStats } from "./stats.js";
+
+export const STAGE = "evolve";
+
+export interface EvolveOptions {
+  inPath: string;
+  outDir: string;
+  rounds: number;
+  weights: OperationWeights;
+  /** The --ops text as given (for the manifest); undefined = the defaults. */
+  opsSpec?: string;
+  family: "auto" | Family;
+  seed: number;
+  keepOriginal: boolean;
+  answer: boolean;
+  maxParentSimilarity: number;
+  answerMaxTokens: number;
+  promptsDir?: string;
+  llm: LlmSettings;
+}
+
+export interface EvolveSummary {
+  outDir: string;
+  poolSize: number;
+  accepted: number;
+  rejected: number;
+  rejectedByReason: Record<string, number>;
+}
+
+interface UnitOutcome {
+  result: UnitResult;
+  /** The pool item's version after this unit: what its next round evolves. */
+  version: PoolVersion;
+  attempt?: { round: number; operation: Operation; reason?: string };
+}
+
+export async function runEvolve(options: EvolveOptions): Promise<EvolveSummary> {
+  const input = await readRecordFile(options.inPath);
+  const templates = await loadEvolveTemplates(options.promptsDir);
+  const roots = input.items.map((item, index) => toRoot(item, index, options.family));
+  requireOperationsFor(roots, options.weights);
+  const config = stageConfig(options, input.items);
+  refuseIncompatibleResume(options.outDir, config);
+
+  return withStageRun({ outDir: options.outDir, stage: STAGE, config, llm: options.llm, label: STAGE }, async (run) => {
+    const settings: AttemptSettings = {
+      templates,
+      answer: options.answer,
+      maxParentSimilarity: options.maxParentSimilarity,
+      answerMaxTokens: options.answerMaxTokens,
+    };
+    await evolveAll(run, options, input.items, roots, settings);
+    return {
+      outDir: run.runDir.dir,
+      poolSize: roots.length,
+      accepted: run.runDir.accepted,
+      rejected: run.runDir.rejected,
+      rejectedByReason: run.runDir.rejectedCounts(),
+    };
+  });
+}
+
+async function evolveAll(run: StageRun, options: EvolveOptions, items: RecordItem[], roots: PoolRoot[], settings: AttemptSettings): Promise<void> {
+  const poolSize = roots.length;
+  const totalUnits = (options.rounds + 1) * poolSize;
+  const start = run.runDir.state.nextUnit;
+  const committed = committedEvolutions(run.runDir.state);
+  const stats = restoreStats(run);
+  /** Version after each launched unit, taken (once) by the same item's next round. */
+  const versions = new Map<number, Promise<PoolVersion>>();
+
+  const versionBefore = async (unit: number, root: PoolRoot, round: number): Promise<PoolVersion> => {
+    const previousUnit = unit - poolSize;
+    if (previousUnit < start) return committedVersionAfter(root, committed, round - 1);
+    const version = versions.get(previousUnit);
+    if (!version) throw new Error(`evolve: unit ${previousUnit} was never launched`);
+    versions.delete(previousUnit);
+    return version;
+  };
+
+  const workOn = async (unit: number): Promise<UnitOutcome> => {
+    const round = Math.floor(unit / poolSize);
+    const root = roots[unit % poolSize]!;
+    if (round === 0) return originalUnit(run.llm, options, items[root.index]!, root);
+    const parent = await versionBefore(unit, root, round);
+    const operation = chooseOperation(options.weights, root.family, options.seed, round, root.index);
+    const outcome = await attemptEvolution(run.llm, settings, root, parent, round, operation);
+    if (!outcome.passed) {
+      return {
+        result: { accepted: [], rejected: [{ reason: outcome.reason, record: outcome.record, detail: outcome.detail }] },
+        version: parent,
+        attempt: { round, operation, reason: outcome.reason },
+      };
+    }
+    const id = recordId(outcome.record);
+    return {
+      result: { accepted: [{ record: outcome.record, meta: outcome.lineage }], rejected: [] },
+      version: { id, givenPrompt: givenPromptOf(outcome.record), depth: outcome.lineage.depth, round },
+      attempt: { round, operation },
+    };
+  };
+
+  const publishStats = (): void => run.runDir.updateManifest({ evolve: { poolSize, rounds: options.rounds, ...stats.toJSON() } });
+  publishStats();
+  await runOrdered<UnitOutcome>({
+    start,
+    end: totalUnits,
+    window: options.llm.concurrency * 2,
+    signal: run.signal,
+    work: (unit) => {
+      const outcome = workOn(unit);
+      const version = outcome.then((o) => o.version);
+      version.catch(() => undefined); // the failure is reported once, through runOrdered
+      versions.set(unit, version);
+      return outcome;
+    },
+    commit: (unit, outcome) => {
+      run.runDir.commit(unit, outcome.result);
+      if (outcome.attempt) stats.record(outcome.attempt.round, outcome.attempt.operation, outcome.attempt.reason);
+      publishStats();
+      run.progress(unit + 1, totalUnits);
+    },
+  });
+}
+
+/** Round 0: the original as its pool item's first version; written (answered if it has no output) with --keep-original. */
+async function originalUnit(llm: LlmClient, options: EvolveOptions, item: RecordItem, root: PoolRoot): Promise<UnitOutcome> {
+  const version = rootVersion(root);
+  if (!options.keepOriginal) return { result: { accepted: [], rejected: [] }, version };
+  let record = item.record;
+  let finishReason: string | null = null;
+  if (options.answer && record.output.trim() === "") {
+    const answer = await answerInstruction(llm, record, { maxTokens: options.answerMaxTokens });
+    record = { ...record, output: answer.output };
+    finishReason = answer.finishReason;
+  }
+  const lineage: EvolveLineage = {
+    kind: "original",
+    poolIndex: root.index,
+    rootId: root.id,
+    parentId: null,
+    round: 0,
+    operation: null,
+    family: root.family,
+    depth: 0,
+    finishReason,
+  };
+  return { result: { accepted: [{ record, meta: lineage }], rejected: [] }, version };
+}
+
+function toRoot(item: RecordItem, index: number, family: EvolveOptions["family"]): PoolRoot {
+  const givenPrompt = givenPromptOf(item.record);
+  return { index, id: recordId(item.record), givenPrompt, family: family === "auto" ? classifyFamily(givenPrompt) : family };
+}
+
+function requireOperationsFor(roots: readonly PoolRoot[], weights: OperationWeights): void {
+  for (const family of ["general", "code"] as const) {
+    const count = roots.filter((r) => r.family === family).length;
+    if (count > 0 && weights[family].length === 0) {
+      const example = family === "code" ? "code_constraints=1" : "add_constraints=1";
+      throw new UserError(
+        `--ops enables no ${family} operation, but ${count} input record(s) are ${family} tasks; add one (e.g. ${example}) or force --family`,
+        2,
+      );
+    }
+  }
+}
+
+/** What defines the work. Everything but `rounds` must match to resume (more rounds simply continue). */
+function stageConfig(options: EvolveOptions, items: readonly RecordItem[]): Record<string, unknown> {
+  const digest = createHash("sha256");
+  for (const item of items) digest.update(JSON.stringify([item.record.instruction, item.record.input, item.record.output]));
+  return {
+    in: resolve(options.inPath),
+    inputRecords: items.length,
+    inputDigest: digest.digest("hex").slice(0, 16),
+    rounds: options.rounds,
+    ops: options.opsSpec ?? "default",
+    family: options.family,
+    seed: options.seed,
+    keepOriginal: options.keepOriginal,
+    answer: options.answer,
+    maxParentSimilarity: options.maxParentSimilarity,
+    answerMaxTokens: options.answerMaxTokens,
+    promptsDir: options.promptsDir === undefined ? null : resolve(options.promptsDir),
+    model: options.llm.model,
+  };
+}
+
+const WORK_DEFINING_KEYS = ["inputDigest", "ops", "family", "seed", "keepOriginal", "answer", "maxParentSimilarity", "answerMaxTokens", "promptsDir", "model"];
+
+const PreviousManifest = z.object({ stage: z.string(), config: z.record(z.string(), z.unknown()) });
+
+/** Checked before the run directory is opened, so a refused resume leaves the old manifest untouched. */
+function refuseIncompatibleResume(outDir: string, config: Record<string, unknown>): void {
+  const path = join(outDir, "manifest.json");
+  if (!existsSync(path)) return;
+  let previous: z.infer<typeof PreviousManifest>;
+  try {
+    previous = PreviousManifest.parse(JSON.parse(readFileSync(path, "utf8")));
+  } catch {
+    return; // not ours to judge; the run directory reports its own damage
+  }
+  if (previous.stage !== STAGE) {
+    throw new UserError(`--out ${outDir} holds a '${previous.stage}' run; give the evolve stage its own directory`, 2);
+  }
+  const changed = WORK_DEFINING_KEYS.filter((key) => JSON.stringify(previous.config[key]) !== JSON.stringify(config[key]));
+  if (changed.length > 0) {
+    const first = changed[0]!;
+    throw new UserError(
+      `--out ${outDir} holds an evolve run made with different settings (${changed.join(", ")}: was ${JSON.stringify(previous.config[first])}, now ${JSON.stringify(config[first])}); ` +
+        "re-run with the same input and flags to resume, or choose a new --out",
+      2,
+    );
+  }
+}
+
+const RejectedLine = z.object({
+  stage: z.string(),
+  reason: z.string(),
+  detail: z.object({ round: z.number().int(), operation: z.enum(ALL_OPERATIONS) }).passthrough(),
+});
+
+/** Rebuild the per-round/per-operation tallies of the committed units (the run directory has already cut any torn tail). */
+function restoreStats(run: StageRun): EvolveStats {
+  const stats = new EvolveStats();
+  for (const { meta } of run.runDir.state.accepted) {
+    const lineage = EvolveLineage.safeParse(meta);
+    if (lineage.success && lineage.data.kind === "evolved" && lineage.data.operation) stats.record(lineage.data.round, lineage.data.operation, undefined);
+  }
+  for (const value of readJsonLines(join(run.runDir.dir, "rejected.jsonl")).values) {
+    const line = RejectedLine.safeParse(value);
+    if (line.success && line.data.stage === STAGE) stats.record(line.data.detail.round, line.data.detail.operation, line.data.reason);
+  }
+  return stats;
+}
