@@ -16,7 +16,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     }
     renameSync(temp, path);
   } catch (error) {
-    rmSync(temp, { force: true });
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      /* the temp file was never created (e.g. the parent is a file); report the original error */
+    }
     throw writeError(path, error);
   }
 }

@@ -117,7 +117,7 @@ function parseJsonOrThrow(path: string, line: number, text: string): unknown {
 function jsonErrorGist(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const gist = message
-    .replace(/, ".*" is not valid JSON$/s, "")
+    .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, "")
     .replace(/ in JSON at position (\d+).*$/s, (_m, position: string) => ` at column ${Number(position) + 1}`);
   return gist.length > 120 ? `${gist.slice(0, 117)}...` : gist;
 }
