@@ -13,7 +13,7 @@ import { runFilter, type FilterSettings } from "../stages/filter/stage.js";
 import { action } from "./action.js";
 import { addLlmOptions, resolveLlmSettings, type LlmFlags } from "./llmOptions.js";
 
-interface FilterFlags extends LlmFlags {
+export interface FilterFlags extends LlmFlags {
   in: string;
   out: string;
   rules?: string[];

@@ -84,10 +84,19 @@ export const DedupOptions = z.strictObject({
 });
 
 export const FilterOptions = z.strictObject({
-  judge: flag().optional(),
-  minScore: positiveNumber().optional(),
+  /** Run only these heuristic rules (default: all). */
+  rules: listOf(FILTER_RULES).optional(),
   disable: listOf(FILTER_RULES).optional(),
   thresholds: FilterThresholds.partial().optional(),
+  /** Rate every record 0–5 with the LLM and drop those below minScore (default 4.5). */
+  judge: flag().optional(),
+  minScore: positiveNumber().optional(),
+  /** Score instruction complexity 1–6 with the LLM. */
+  complexity: flag().optional(),
+  judgeBatch: positiveInt().optional(),
+  judgeAttempts: positiveInt().optional(),
+  /** Keep the K best by quality × complexity. */
+  top: positiveInt().optional(),
 });
 
 export const TranslateOptions = z.strictObject({

@@ -3,11 +3,7 @@
  * flags, so every call starts from the flag defaults the stage's own command declares (read from
  * its commander definition: one place for defaults), lays the config's options over them, and
  * hands the result to the stage's own flag parser and programmatic entry point.
- *
- * A stage that has only a CLI so far is run as `node dist/src/cli.js <stage> …` in a child process
- * with the same flags; the API key travels in the environment, never on the command line.
  */
-import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { Command } from "commander";
 import { UserError } from "../errors.js";
@@ -17,15 +13,17 @@ import type { LlmSettings } from "../llm/types.js";
 import { recordId } from "../schemas.js";
 import { dedupRecords } from "../stages/dedup/index.js";
 import { withStageRun } from "./stageRun.js";
-import { packageRoot } from "../paths.js";
 import type { Language } from "../schemas.js";
 import * as answerCommand from "../commands/answer.js";
 import * as evolveCommand from "../commands/evolve.js";
+import * as filterCommand from "../commands/filter.js";
+import { parseFilterFlags, type FilterFlags } from "../commands/filter.js";
 import * as generateCommand from "../commands/generate.js";
 import * as translateCommand from "../commands/translate.js";
 import { runAnswer } from "../stages/answer/stage.js";
 import { defaultWeights, parseOperationWeights } from "../stages/evolve/operations.js";
 import { runEvolve } from "../stages/evolve/stage.js";
+import { runFilter } from "../stages/filter/stage.js";
 import { runGenerate } from "../stages/selfInstruct/stage.js";
 import { parseGenerateFlags, type GenerateFlags } from "../stages/selfInstruct/settings.js";
 import { parseFieldList } from "../stages/translate/fields.js";
@@ -59,8 +57,8 @@ export async function callStage(call: StageCall): Promise<void> {
       return callTranslate(stage.options, call);
     case "dedup":
       return callDedup(stage.options, call);
-    default:
-      await runStageCli(stage.name, { ...toFlags(stage.options), ...commonFlags(call), ...(call.inputPath ? { in: call.inputPath } : {}) }, call.llm);
+    case "filter":
+      return callFilter(stage.options, call);
   }
 }
 
@@ -118,6 +116,14 @@ async function callTranslate(options: StageOptions<"translate">, call: StageCall
     },
     call.llm,
   );
+}
+
+async function callFilter(options: StageOptions<"filter">, call: StageCall): Promise<void> {
+  const flags = { ...commandDefaults(filterCommand.register, "filter"), ...toFlags(options), ...commonFlags(call), in: inputOf(call) };
+  const settings = await parseFilterFlags(flags as unknown as FilterFlags);
+  // The LLM is only needed (and only checked) when the judge or the complexity score is on.
+  const scoring = settings.judge !== undefined || settings.complexity;
+  await runFilter(settings, scoring ? call.llm : undefined);
 }
 
 /**
@@ -198,37 +204,4 @@ export function commandDefaults(register: (program: Command) => void, name: Stag
   const command = program.commands.find((c) => c.name() === name);
   if (!command) throw new Error(`the ${name} command did not register itself`);
   return command.opts() as Flags;
-}
-
-/** Fallback for stages without a programmatic entry point: the CLI in a child process. */
-async function runStageCli(name: StageName, flags: Flags, llm: LlmSettings): Promise<void> {
-  const argv = [join(packageRoot, "dist", "src", "cli.js"), name, ...toArgv(flags), ...llmArgv(llm)];
-  const child = spawn(process.execPath, argv, {
-    stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, OPENAI_API_KEY: llm.apiKey },
-  });
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once("error", reject);
-    child.once("exit", (exitCode) => resolve(exitCode));
-  });
-  if (code !== 0) throw new UserError(`stage ${name} failed (instructforge ${name} exited with ${code ?? "a signal"})`, code ?? 1);
-}
-
-function toArgv(flags: Flags): string[] {
-  const argv: string[] = [];
-  for (const [key, value] of Object.entries(flags)) {
-    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-    if (value === true) argv.push(flag);
-    else if (value === false) argv.push(`--no-${flag.slice(2)}`);
-    else for (const item of Array.isArray(value) ? value : [value]) argv.push(flag, item);
-  }
-  return argv;
-}
-
-function llmArgv(llm: LlmSettings): string[] {
-  const argv = ["--base-url", llm.baseUrl, "--model", llm.model, "--concurrency", String(llm.concurrency)];
-  argv.push("--timeout", String(llm.timeoutMs / 1000), "--max-retries", String(llm.maxRetries));
-  if (llm.rpm !== undefined) argv.push("--rpm", String(llm.rpm));
-  if (llm.tpm !== undefined) argv.push("--tpm", String(llm.tpm));
-  return argv;
 }
