@@ -19,7 +19,7 @@ import { firstFailedRule, type RuleContext } from "../src/stages/filter/rules/in
 import { auditChineseRecord } from "../src/stages/translate/audit.js";
 import { RougeFilter } from "../src/text/rougeFilter.js";
 import { hanShare } from "../src/text/language.js";
-import { toSimplified } from "../src/text/tokenize.js";
+import * as OpenCC from "opencc-js";
 
 const DATA = "/work/shared/data";
 const BELLE = `${DATA}/belle_eval_set.json`;
@@ -105,7 +105,9 @@ async function auditFile(label: string, path: string): Promise<void> {
     }
   }
   const ms = performance.now() - started;
-  const blindTwp = records.filter((r) => toSimplified(`${r.instruction}\n${r.input}\n${r.output}`) !== `${r.instruction}\n${r.input}\n${r.output}`).length;
+  // What converting every record with phrase-level 'twp' would rewrite (the reason it is gated).
+  const blindConvert = OpenCC.Converter({ from: "twp", to: "cn" });
+  const blindTwp = records.filter((r) => blindConvert(`${r.instruction}\n${r.input}\n${r.output}`) !== `${r.instruction}\n${r.input}\n${r.output}`).length;
   console.log(`\n== ${label}: ${records.length} records, ${flaggedRecords} flagged (${((100 * flaggedRecords) / records.length).toFixed(1)}%) in ${ms.toFixed(0)} ms`);
   for (const family of ["translated_code", "language_specific", "traditional"]) {
     console.log(`  ${family}: ${counts.get(family) ?? 0}`);

@@ -232,15 +232,18 @@ function takeLock(path: string): () => void {
     unlinkSync(path); // left by a crashed run
     write();
   }
-  const release = (): void => {
+  const removeLockFile = (): void => {
     try {
       unlinkSync(path);
     } catch {
       /* already gone */
     }
   };
-  process.once("exit", release);
-  return release;
+  process.once("exit", removeLockFile);
+  return () => {
+    process.removeListener("exit", removeLockFile);
+    removeLockFile();
+  };
 }
 
 function isAlive(pid: number): boolean {

@@ -242,12 +242,17 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
     }
     let reply: ChatReply;
     try {
-      reply = await slots(() => sendWithRetries(request));
+      // The reply is cached before its slot is freed: a kill can then lose at most the replies
+      // still in flight, never finished ones waiting for a cache write behind new requests.
+      reply = await slots(async () => {
+        const fresh = await sendWithRetries(request);
+        if (key) await storeInCache(key, fresh);
+        return fresh;
+      });
     } catch (error) {
       totals.failures++;
       throw error;
     }
-    if (key) await storeInCache(key, reply);
     recordReply(reply);
     return reply;
   }

@@ -3,12 +3,11 @@
  * (no stemmer) exactly, so ROUGE-L scores match the Alpaca recipe; Chinese and Japanese are
  * split per Han/Kana character, after Traditional → Simplified normalisation.
  */
-import * as OpenCC from "opencc-js";
+import { toSimplified } from "./simplified.js";
 
 /** One Han or Kana character (the Katakana prolonged-sound mark is Script=Common, so listed). */
 const CJK_CHAR = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u30fc]/u;
 const MIXED_TOKEN = /[a-z0-9]+|[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u30fc]/gu;
-const HAN_CHAR = /\p{Script=Han}/u;
 const NON_ALPHANUMERIC_RUN = /[^a-z0-9]+/;
 
 /**
@@ -34,18 +33,6 @@ export function tokenize(text: string): string[] {
 /** Whether `text` holds any Han or Kana character (the CJK path of `tokenize`). */
 export function hasCjk(text: string): boolean {
   return CJK_CHAR.test(text);
-}
-
-let traditionalToSimplified: ((text: string) => string) | undefined;
-
-/**
- * Traditional → Simplified Chinese at phrase level (OpenCC 'twp' → 'cn'). The converter's
- * dictionaries are large, so it is built once, on first use, and only text with Han is converted.
- */
-export function toSimplified(text: string): string {
-  if (!HAN_CHAR.test(text)) return text;
-  const convert = (traditionalToSimplified ??= OpenCC.Converter({ from: "twp", to: "cn" }));
-  return convert(text);
 }
 
 /** Interns token strings to dense integer ids (0, 1, 2, …) so comparisons are integer compares. */

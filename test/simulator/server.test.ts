@@ -1,7 +1,7 @@
 /** The simulator (a test double) over raw HTTP: shape, determinism, faults, stats. */
 import { afterEach, describe, expect, test } from "vitest";
 import { SIMULATOR_OWNER, startSimulator, type RunningSimulator, type SimulatorOptions } from "../../src/simulator/server.js";
-import { hanShare } from "../../src/simulator/handlers/answer.js";
+import { hanShare } from "../../src/text/language.js";
 
 const running: RunningSimulator[] = [];
 async function simulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {

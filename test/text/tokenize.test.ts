@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { tokenize, tokenizeEnglish, toSimplified, Vocabulary } from "../../src/text/tokenize.js";
+import { tokenize, tokenizeEnglish, Vocabulary } from "../../src/text/tokenize.js";
+import { toSimplified } from "../../src/text/simplified.js";
 import { countWords, detectLanguage, hanShare } from "../../src/text/language.js";
 
 // Expected lists written by hand from rouge_score's rules: lowercase, every char outside [a-z0-9]
@@ -44,6 +45,17 @@ describe("tokenize (mixed)", () => {
     expect(tokenize("請寫一篇關於環境保護的文章")).toEqual(tokenize("请写一篇关于环境保护的文章"));
     expect(tokenize("計算１２＋ＡＢ")).toEqual(["计", "算", "12", "ab"]);
     expect(toSimplified("no han here")).toBe("no han here");
+  });
+});
+
+describe("Traditional → Simplified before comparing", () => {
+  it("maps Taiwan phrasing to mainland phrasing", () => {
+    expect(tokenize("這個軟體的資訊")).toEqual(tokenize("这个软件的信息"));
+  });
+
+  it("leaves text that is already Simplified alone (phrase conversion would turn 程序 into 进程)", () => {
+    expect(toSimplified("这个程序建立了一个文件")).toBe("这个程序建立了一个文件");
+    expect(tokenize("程序")).not.toEqual(tokenize("进程"));
   });
 });
 

@@ -83,7 +83,7 @@ describe("protect / restore", () => {
 
 describe("normalizeToSimplified", () => {
   it("converts Traditional sentences at phrase level and leaves Simplified ones alone", async () => {
-    const { normalizeToSimplified } = await import("../../src/stages/translate/simplified.js");
+    const { normalizeToSimplified } = await import("../../src/text/simplified.js");
     expect(normalizeToSimplified("這個軟體的資訊很有用。")).toEqual({ text: "这个软件的信息很有用。", converted: true });
     // 'twp' alone would turn 程序 into 进程 and 建立 into 创建 here: Simplified text must not change.
     expect(normalizeToSimplified("程序员建立了一个文件。")).toEqual({ text: "程序员建立了一个文件。", converted: false });

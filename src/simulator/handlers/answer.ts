@@ -6,6 +6,7 @@
  */
 import { shuffled } from "../rng.js";
 import type { Rng, SimHandler, SimRequest } from "../types.js";
+import { detectLanguage } from "../../text/language.js";
 
 const MIN_WORDS = 20;
 const MAX_WORDS = 200;
@@ -89,12 +90,14 @@ const ZH_CLOSERS = ["总之，循序渐进是处理{topic}的好办法。", "按
 
 const CODE_PATTERN = /\b(code|function|program|script|sql|query|python|javascript|typescript|java|algorithm|regex|class|method|implement)\b|代码|函数|程序|编程|算法/i;
 
-/** Share of Han characters among the non-space characters: the simplest reliable zh/en test. */
-export function hanShare(text: string): number {
-  const chars = text.replace(/\s+/g, "");
-  if (chars.length === 0) return 0;
-  const han = chars.match(/\p{Script=Han}/gu)?.length ?? 0;
-  return han / chars.length;
+/**
+ * The language to answer in: a system prompt that sets one wins (as it would with a model);
+ * otherwise the prompt's own language, code and URLs left out, so a Chinese instruction over
+ * English code is answered in Chinese.
+ */
+function answerLanguage(request: SimRequest): "zh" | "en" {
+  const system = request.messages.find((m) => m.role === "system")?.content;
+  return detectLanguage(system ?? request.prompt);
 }
 
 /** The first content word of the prompt, plus the next word when it is one too ("sql query"). */
@@ -203,7 +206,7 @@ function codeBlock(prompt: string, topic: string, rng: Rng): string {
 }
 
 function composeAnswer(request: SimRequest, rng: Rng): string {
-  const chinese = hanShare(request.prompt) > 0.3;
+  const chinese = answerLanguage(request) === "zh";
   const language = chinese ? CHINESE : ENGLISH;
   const topic = chinese ? chineseTopic(request.prompt) : englishTopic(request.prompt);
   const target = MIN_WORDS + rng.int(MAX_WORDS - MIN_WORDS + 1);

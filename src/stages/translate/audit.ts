@@ -10,7 +10,7 @@
  *  - language_specific:<reason>: a task that made no sense once translated (Chinese patterns).
  */
 import type { AlpacaRecord } from "../../schemas.js";
-import { hasTraditional, normalizeToSimplified } from "./simplified.js";
+import { hasTraditional, normalizeToSimplified } from "../../text/simplified.js";
 import { classifyLanguageSpecific, flagName } from "./languageSpecific.js";
 
 export interface AuditFinding {

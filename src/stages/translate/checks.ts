@@ -7,7 +7,7 @@
  */
 import { CHINESE_HAN_SHARE, hanShare } from "../../text/language.js";
 import { restore, tableShape, withoutSentinels, type ProtectedText } from "./protect.js";
-import { normalizeToSimplified } from "./simplified.js";
+import { normalizeToSimplified } from "../../text/simplified.js";
 
 export type FieldFailureReason = "sentinel_mismatch" | "not_chinese" | "answered_instead" | "table_broken";
 
