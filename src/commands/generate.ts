@@ -1,9 +1,46 @@
-import type { Command } from "commander";
-import { action, notImplemented } from "./action.js";
+import { Option, type Command } from "commander";
+import { action } from "./action.js";
+import { addLlmOptions, resolveLlmSettings, type LlmFlags } from "./llmOptions.js";
+import { runGenerate } from "../stages/selfInstruct/stage.js";
+import { GENERATE_DEFAULTS, parseGenerateFlags, type GenerateFlags } from "../stages/selfInstruct/settings.js";
+import { RULE_NAMES } from "../stages/selfInstruct/rules.js";
+
+/** `--no-filter` is a negatable name to commander: its value starts as `true`, not a list. */
+const collect = (value: string, previous: unknown): string[] => [...(Array.isArray(previous) ? (previous as string[]) : []), value];
+
+type Flags = Omit<GenerateFlags, "noFilter"> & LlmFlags & { filter?: string[] | boolean };
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command("generate")
-    .description("Self-Instruct: grow seed tasks into new instruction records")
-    .action(action(() => notImplemented("generate")));
+    .description(
+      "Self-Instruct: grow seed tasks into new instruction records.\n" +
+        "Each request shows --examples sampled seed tasks and asks for a numbered list of --tasks-per-request tasks;\n" +
+        "new tasks pass the quality rules and a ROUGE-L novelty check against seeds and everything kept so far.\n" +
+        "Re-running the same command resumes; finished requests replay from the cache.",
+    )
+    .option("--seeds <file>", "seed tasks (Self-Instruct seed JSONL or Alpaca JSON/JSONL); default: the bundled seeds for --lang")
+    .option("--num <n>", "records to generate")
+    .option("--out <dir>", "run directory (created, or resumed when it holds an earlier run)")
+    .addOption(new Option("--lang <lang>", "language of the generated tasks: prompt, rules and default seeds").choices(["en", "zh"]).default("en"))
+    .option("--examples <n>", "seed tasks shown in each request", GENERATE_DEFAULTS.examples)
+    .option("--machine-examples <k>", "also show k already-accepted generated tasks (prompts then depend on earlier results)", GENERATE_DEFAULTS.machineExamples)
+    .option("--tasks-per-request <n>", "length of the numbered list asked for, examples included (default: 20 for en, 10 for zh)")
+    .option("--temperature <t>", "sampling temperature", GENERATE_DEFAULTS.temperature)
+    .option("--top-p <p>", "nucleus sampling", GENERATE_DEFAULTS.topP)
+    .option("--max-tokens <n>", "reply token limit; the item cut by it is dropped", GENERATE_DEFAULTS.maxTokens)
+    .option("--seed <n>", "seed for example sampling (same seed → same requests)", GENERATE_DEFAULTS.seed)
+    .option("--prompt <file>", "prompt template with {num_tasks}, {examples}, {next_number}; default prompts/self_instruct.<lang>.txt")
+    .option("--rouge-l <threshold>", "drop a task whose ROUGE-L F1 to any kept instruction is above this", GENERATE_DEFAULTS.rougeL)
+    .option("--similarity-meta <mode>", "per-record most_similar_instructions/avg_similarity_score: full (O(pool) per record), none, or auto (full up to 10000 records)", GENERATE_DEFAULTS.similarityMeta)
+    .option("--blacklist <file>", "replace the default blacklist: one word (en: whole word) or substring (zh) per line")
+    .addOption(new Option("--no-filter <rule>", `switch a rule off (repeatable): ${RULE_NAMES.join(", ")}`).argParser(collect));
+  addLlmOptions(command).action(
+    action(async (flags: Flags) => {
+      const settings = parseGenerateFlags({ ...flags, noFilter: Array.isArray(flags.filter) ? flags.filter : [] });
+      const llm = resolveLlmSettings(flags);
+      const summary = await runGenerate(settings, llm);
+      process.stderr.write(`instructforge: generate kept ${summary.accepted} records (${summary.rejected} rejected) in ${summary.outDir}\n`);
+    }),
+  );
 }

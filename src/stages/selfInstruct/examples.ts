@@ -1,0 +1,73 @@
+/**
+ * Which examples each request shows. Seeds are drawn with an RNG seeded by (seed, unit), so a
+ * request is the same on every run and a resumed run replays it from the cache.
+ *
+ * Machine examples (`--machine-examples K`, as in the original Self-Instruct) make prompts depend
+ * on earlier results. To keep that deterministic while requests run concurrently, unit u only
+ * draws from tasks accepted in units before u − lag, and waits until those units are committed.
+ * `lag` is the in-flight window, so the prompts also depend on --concurrency.
+ */
+import { createRng, deriveSeed } from "../../simulator/rng.js";
+import type { Rng } from "../../simulator/types.js";
+import type { ExampleTask } from "./seeds.js";
+
+export class ExamplePicker {
+  private readonly machine: Array<{ unit: number; task: ExampleTask }> = [];
+  private committedBefore: number;
+  private waiters: Array<{ unit: number; resolve: () => void }> = [];
+
+  constructor(
+    private readonly seeds: readonly ExampleTask[],
+    private readonly options: { seed: number; examples: number; machineExamples: number; lag: number; firstUnit: number },
+  ) {
+    this.committedBefore = options.firstUnit;
+  }
+
+  /** Record an accepted task (in commit order) as a possible machine example. */
+  addMachineTask(unit: number, task: ExampleTask): void {
+    this.machine.push({ unit, task });
+  }
+
+  /** Units before `unit` are committed: wake requests waiting on them. */
+  unitCommitted(unit: number): void {
+    this.committedBefore = unit + 1;
+    const ready = this.waiters.filter((w) => w.unit <= this.committedBefore);
+    this.waiters = this.waiters.filter((w) => w.unit > this.committedBefore);
+    for (const waiter of ready) waiter.resolve();
+  }
+
+  async examplesFor(unit: number): Promise<ExampleTask[]> {
+    const rng = createRng(deriveSeed(this.options.seed, "self-instruct", unit));
+    const seeds = pickDistinct(this.seeds, this.options.examples, rng);
+    if (this.options.machineExamples === 0) return seeds;
+    const horizon = unit - this.options.lag;
+    if (horizon > this.committedBefore) await new Promise<void>((resolve) => this.waiters.push({ unit: horizon, resolve }));
+    const eligible = countBefore(this.machine, horizon);
+    return [...seeds, ...pickDistinct(this.machine, this.options.machineExamples, rng, eligible).map((m) => m.task)];
+  }
+}
+
+/** k distinct items among the first `limit`, in draw order, without copying or shuffling the list. */
+function pickDistinct<T>(items: readonly T[], k: number, rng: Rng, limit = items.length): T[] {
+  const chosen = new Set<number>();
+  const picked: T[] = [];
+  while (picked.length < k && picked.length < limit) {
+    const index = rng.int(limit);
+    if (chosen.has(index)) continue;
+    chosen.add(index);
+    picked.push(items[index]!);
+  }
+  return picked;
+}
+
+/** Entries are in unit order: binary search for the first with unit ≥ horizon. */
+function countBefore(entries: ReadonlyArray<{ unit: number }>, horizon: number): number {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (entries[mid]!.unit < horizon) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}

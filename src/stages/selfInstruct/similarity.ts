@@ -1,0 +1,57 @@
+/**
+ * The ROUGE-L novelty check over seeds and every accepted instruction, in acceptance order,
+ * plus Alpaca's diagnostics for kept records (`most_similar_instructions`, `avg_similarity_score`).
+ */
+import { RougeFilter } from "../../text/rougeFilter.js";
+import type { Rejection } from "./rules.js";
+
+export interface SimilarityMeta {
+  most_similar_instructions: Record<string, number>;
+  avg_similarity_score: number;
+}
+
+export class NoveltyIndex {
+  private readonly filter: RougeFilter<string>;
+
+  constructor(
+    threshold: number,
+    private readonly options: { filter: boolean; diagnostics: boolean },
+  ) {
+    this.filter = new RougeFilter<string>({ threshold });
+  }
+
+  get size(): number {
+    return this.filter.size;
+  }
+
+  add(instruction: string, id: string): void {
+    this.filter.add(instruction, id);
+  }
+
+  /** Reject when too close to a kept instruction; otherwise keep it and return its diagnostics. */
+  admit(instruction: string, id: string): { rejection: Rejection } | { meta: SimilarityMeta | Record<string, never> } {
+    if (this.options.filter) {
+      const verdict = this.filter.check(instruction);
+      if (!verdict.keep && verdict.mostSimilar) {
+        const { text, score, id: similarId } = verdict.mostSimilar;
+        return { rejection: { reason: "too_similar", detail: { rougeL: score, threshold: this.filter.threshold, mostSimilar: text, mostSimilarId: similarId } } };
+      }
+    }
+    if (!this.options.diagnostics) {
+      this.filter.add(instruction, id);
+      return { meta: {} };
+    }
+    const { mostSimilar, averageScore } = this.filter.topKSimilar(instruction, 10);
+    this.filter.add(instruction, id);
+    return {
+      meta: {
+        most_similar_instructions: Object.fromEntries(mostSimilar.map((match) => [match.text, round(match.score)])),
+        avg_similarity_score: round(averageScore),
+      },
+    };
+  }
+}
+
+function round(score: number): number {
+  return Math.round(score * 1e4) / 1e4;
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { checkRules, defaultBlacklist, type RuleName } from "../../src/stages/selfInstruct/rules.js";
+
+const en = (instruction: string, output = "An answer.", disabled: RuleName[] = []) =>
+  checkRules({ instruction, input: "", output }, { lang: "en", disabled: new Set(disabled), blacklist: defaultBlacklist("en") })?.reason;
+const zh = (instruction: string, output = "一个回答。", disabled: RuleName[] = []) =>
+  checkRules({ instruction, input: "", output }, { lang: "zh", disabled: new Set(disabled), blacklist: defaultBlacklist("zh") })?.reason;
+
+describe("English rules (the Alpaca recipe)", () => {
+  it("passes an ordinary instruction", () => {
+    expect(en("Give three tips for staying healthy.")).toBeUndefined();
+  });
+
+  it.each([
+    ["Tell a joke.", "too_short"],
+    ["Say hello now", "too_short"],
+    [`Explain ${"very ".repeat(150)}much.`, "too_long"],
+    ["Describe the image below in detail.", "blacklisted_word"],
+    ["Please GO TO the store and buy milk.", "blacklisted_word"],
+    ["Make a flowchart of the hiring process.", "blacklisted_word"],
+    ["Write a program that prints the primes.", "write_a_program"],
+    ['"Hello" is a greeting; explain its origin.', "starts_with_punctuation"],
+    ["¿Cómo estás? Translate this greeting.", "starts_with_non_ascii"],
+  ])("rejects %j as %s", (instruction, reason) => {
+    expect(en(instruction)).toBe(reason);
+  });
+
+  it("matches blacklist words as whole words only", () => {
+    expect(en("Summarize the imagery used in this poem.")).toBeUndefined();
+    expect(en("Explain how a profile picture affects first impressions.")).toBe("blacklisted_word");
+  });
+
+  it("counts exactly four words as long enough", () => {
+    expect(en("Name four primary colours")).toBeUndefined();
+  });
+
+  it("rejects an empty output", () => {
+    expect(en("Give three tips for staying healthy.", "  ")).toBe("empty_output");
+  });
+
+  it("lets a switched-off rule pass", () => {
+    expect(en("Write a program that prints the primes.", "x", ["program"])).toBeUndefined();
+    expect(en("Tell a joke.", "x", ["length"])).toBeUndefined();
+  });
+});
+
+describe("Chinese rules", () => {
+  it("passes an ordinary Chinese instruction, including one that starts with a Han character", () => {
+    expect(zh("给出保持健康的三个建议。")).toBeUndefined();
+  });
+
+  it.each([
+    ["写诗", "too_short"],
+    [`请解释${"非常".repeat(80)}重要的原因。`, "too_long"],
+    ["根据这张图片写一段描述。", "blacklisted_word"],
+    ["打开链接并总结内容。", "blacklisted_word"],
+    ["“春眠不觉晓”的下一句是什么？", "starts_with_punctuation"],
+    ["Explain how photosynthesis works in plants.", "wrong_language"],
+  ])("rejects %j as %s", (instruction, reason) => {
+    expect(zh(instruction)).toBe(reason);
+  });
+
+  it("checks the blacklist over the output too, case-insensitively", () => {
+    expect(zh("推荐一个学习英语的好方法。", "可以访问 HTTP://example.com 学习。")).toBe("blacklisted_word");
+    expect(zh("介绍一下你自己。", "我是ChatGPT。")).toBe("blacklisted_word");
+  });
+});
