@@ -11,9 +11,8 @@
 import { getEncoding, type Tiktoken } from "js-tiktoken";
 import { costUsd, priceFor } from "../llm/cost.js";
 import type { LlmSettings, ModelPrice } from "../llm/types.js";
-import { join } from "node:path";
 import { readRecordFile, readUtf8Text } from "../io/records.js";
-import { promptsDir } from "../paths.js";
+import { promptPath } from "../prompts.js";
 import { createRng, deriveSeed } from "../simulator/rng.js";
 import { defaultPromptPath, formatExamples, loadPromptTemplate, renderPrompt } from "../stages/selfInstruct/prompt.js";
 import { defaultSeedsPath } from "../stages/selfInstruct/settings.js";
@@ -202,7 +201,7 @@ async function estimateTranslate(options: StageOptions<"translate">, recordsIn: 
 const EVOLVE_PROMPTS = ["evol_add_constraints.txt", "evol_deepen.txt", "evol_concretize.txt", "evol_increase_reasoning.txt", "evol_complicate_input.txt", "evol_breadth.txt"];
 
 async function promptTokens(name: string, context: Context): Promise<number> {
-  return context.count.count(await readUtf8Text(join(promptsDir, name)));
+  return context.count.count(await readUtf8Text(promptPath(name)));
 }
 
 interface RecordSizes {

@@ -162,7 +162,7 @@ describe("instructforge generate: bad input", () => {
     ]);
     expect(unknown.stderr).toMatch(/--no-filter takes one of: length, blacklist/);
     expect(noExamples.code).not.toBe(0);
-    expect(noExamples.stderr).toMatch(/prompt\.txt: the prompt template has no \{examples\} placeholder/);
+    expect(noExamples.stderr).toMatch(/prompt\.txt: the prompt has no \{examples\} placeholder/);
     expect(existsSync(join(work, "never"))).toBe(false);
   });
 });

@@ -4,10 +4,9 @@
  * from `prompts/answer.system.<lang>.txt` (or a file the caller names); the user message is the
  * instruction followed by its input, exactly what the dataset record will hold.
  */
-import { join } from "node:path";
 import { readUtf8Text } from "../../io/records.js";
 import type { FinishReason, LlmClient } from "../../llm/types.js";
-import { promptsDir } from "../../paths.js";
+import { promptPath } from "../../prompts.js";
 import type { AlpacaRecord, Language } from "../../schemas.js";
 import { detectLanguage } from "../../text/language.js";
 
@@ -35,7 +34,7 @@ export const DEFAULT_ANSWER_MAX_TOKENS = 2048;
 const builtInPrompts = new Map<Language, Promise<string>>();
 
 export function defaultAnswerSystemPromptPath(lang: Language): string {
-  return join(promptsDir, `answer.system.${lang}.txt`);
+  return promptPath(`answer.system.${lang}.txt`);
 }
 
 /** The system prompt for `lang`: the named file, or the built-in one (read once per process). */

@@ -4,10 +4,8 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { inputError } from "../../errors.js";
-import { readUtf8Text } from "../../io/records.js";
 import type { ChatMessage } from "../../llm/types.js";
-import { promptsDir } from "../../paths.js";
+import { fillTemplate, loadPrompt, promptPath } from "../../prompts.js";
 import type { AlpacaRecord } from "../../schemas.js";
 import { userMessageOf } from "../answer/answer.js";
 import { ALL_OPERATIONS, type Operation } from "./operations.js";
@@ -20,12 +18,7 @@ export interface EvolveTemplates {
 
 async function loadTemplate(name: string, overrideDir: string | undefined, placeholders: readonly string[]): Promise<string> {
   const override = overrideDir === undefined ? undefined : join(overrideDir, name);
-  const path = override !== undefined && existsSync(override) ? override : join(promptsDir, name);
-  const text = await readUtf8Text(path);
-  for (const placeholder of placeholders) {
-    if (!text.includes(`{${placeholder}}`)) throw inputError(path, undefined, `the prompt has no {${placeholder}} placeholder; add it where that text goes`);
-  }
-  return text;
+  return loadPrompt(override !== undefined && existsSync(override) ? override : promptPath(name), placeholders);
 }
 
 export async function loadEvolveTemplates(overrideDir?: string): Promise<EvolveTemplates> {
@@ -39,9 +32,8 @@ export async function loadEvolveTemplates(overrideDir?: string): Promise<EvolveT
   };
 }
 
-/** One pass over the template, so braces inside the filled-in text (JSON, code) are never placeholders. */
 export function renderTemplate(template: string, values: Record<string, string>): string {
-  return template.replace(/\{([a-z_]+)\}/g, (whole, name: string) => values[name] ?? whole).trimEnd();
+  return fillTemplate(template, values).trimEnd();
 }
 
 /**

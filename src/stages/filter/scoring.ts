@@ -9,7 +9,8 @@
 import { z } from "zod";
 import type { ChatRequest, LlmClient } from "../../llm/types.js";
 import type { AlpacaRecord } from "../../schemas.js";
-import { fillTemplate, type ScoringPrompt } from "./prompts.js";
+import { fillTemplate } from "../../prompts.js";
+import type { ScoringPrompt } from "./prompts.js";
 
 export interface ScoringKind<T> {
   prompt: ScoringPrompt;

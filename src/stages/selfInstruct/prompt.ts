@@ -2,10 +2,7 @@
  * The generation prompt: a template file with `{num_tasks}`, `{examples}` and `{next_number}`,
  * filled with numbered example tasks in the layout the parser reads back.
  */
-import { join } from "node:path";
-import { inputError } from "../../errors.js";
-import { readUtf8Text } from "../../io/records.js";
-import { promptsDir } from "../../paths.js";
+import { fillTemplate, loadPrompt, promptPath } from "../../prompts.js";
 import type { Language } from "../../schemas.js";
 import type { TaskText } from "./rules.js";
 
@@ -15,18 +12,12 @@ export interface PromptTemplate {
   lang: Language;
 }
 
-const PLACEHOLDER = /\{(num_tasks|examples|next_number)\}/g;
-
 export function defaultPromptPath(lang: Language): string {
-  return join(promptsDir, `self_instruct.${lang}.txt`);
+  return promptPath(`self_instruct.${lang}.txt`);
 }
 
 export async function loadPromptTemplate(path: string, lang: Language): Promise<PromptTemplate> {
-  const text = await readUtf8Text(path);
-  if (!text.includes("{examples}")) {
-    throw inputError(path, undefined, "the prompt template has no {examples} placeholder; add it where the example tasks go");
-  }
-  return { path, text, lang };
+  return { path, text: await loadPrompt(path, ["examples"]), lang };
 }
 
 const LABELS = {
@@ -53,5 +44,5 @@ export function renderPrompt(template: PromptTemplate, examples: readonly TaskTe
     examples: formatExamples(examples, template.lang),
     next_number: String(examples.length + 1),
   };
-  return template.text.replace(PLACEHOLDER, (_match, name: string) => values[name]!).trimEnd();
+  return fillTemplate(template.text, values).trimEnd();
 }

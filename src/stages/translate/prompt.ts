@@ -3,10 +3,7 @@
  * records to translate, as a JSON object keyed by their index in the batch ("0", "1", …). The
  * reply comes back in the same shape, so every record of a batch is checked on its own.
  */
-import { join } from "node:path";
-import { inputError } from "../../errors.js";
-import { readUtf8Text } from "../../io/records.js";
-import { promptsDir } from "../../paths.js";
+import { fillTemplate, loadPrompt, promptPath } from "../../prompts.js";
 import type { ChatRequest } from "../../llm/types.js";
 import type { TranslatableField } from "./fields.js";
 
@@ -15,14 +12,10 @@ export interface TranslatePrompt {
   text: string;
 }
 
-const PLACEHOLDER = "{records_json}";
-
-export const defaultTranslatePromptPath = (): string => join(promptsDir, "translate.zh.txt");
+export const defaultTranslatePromptPath = (): string => promptPath("translate.zh.txt");
 
 export async function loadTranslatePrompt(path: string = defaultTranslatePromptPath()): Promise<TranslatePrompt> {
-  const text = await readUtf8Text(path);
-  if (!text.includes(PLACEHOLDER)) throw inputError(path, undefined, `the prompt has no ${PLACEHOLDER} placeholder; add it where the source records go`);
-  return { path, text };
+  return { path, text: await loadPrompt(path, ["records_json"]) };
 }
 
 /** The texts to send for one request: batch index → field → text with sentinels. */
@@ -38,7 +31,7 @@ export interface AttemptSettings {
 const TEMPERATURES = [0.2, 0.6, 0.9, 1.0];
 
 export function buildTranslateRequest(prompt: TranslatePrompt, payload: SourcePayload, settings: AttemptSettings): ChatRequest {
-  const content = prompt.text.replace(PLACEHOLDER, () => JSON.stringify(payload, null, 2)).trimEnd();
+  const content = fillTemplate(prompt.text, { records_json: JSON.stringify(payload, null, 2) }).trimEnd();
   return {
     messages: [{ role: "user", content }],
     temperature: TEMPERATURES[Math.min(settings.attempt, TEMPERATURES.length - 1)],
