@@ -30,7 +30,8 @@ export function writeError(path: string, error: unknown): UserError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const reason =
     code === "ENOSPC" ? "the disk is full"
-    : code === "EACCES" || code === "EPERM" || code === "EROFS" ? "permission denied"
+    : code === "EROFS" ? "read-only file system"
+    : code === "EACCES" || code === "EPERM" ? "permission denied"
     : code === "ENOTDIR" ? "a parent path is a file, not a directory"
     : code === "ENOENT" ? "the directory does not exist"
     : error instanceof Error ? error.message : String(error);

@@ -14,7 +14,7 @@
  * units 0..n-1 — whole, once each — and a re-run continues at unit n.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { AlpacaRecord, recordId, type RecordMeta, type RejectedRecord } from "../schemas.js";
 import { readPackageVersion } from "../version.js";
@@ -80,6 +80,8 @@ export class RunDirectory {
   private acceptedCount: number;
   private readonly rejectedByReason: Record<string, number>;
   private closed = false;
+  /** A failed append (disk full …): every later commit and the close report it. */
+  private writeFailure: unknown;
   private readonly releaseLock: () => void;
 
   private constructor(options: RunDirOptions, dir: string) {
@@ -119,19 +121,30 @@ export class RunDirectory {
   /** Queue a unit's results; units must arrive in order (the ordered pool guarantees it). */
   commit(unit: number, result: UnitResult): void {
     if (this.closed) throw new Error("commit after close");
+    if (this.writeFailure !== undefined) throw this.writeFailure;
     const expected = this.state.nextUnit + this.pending.length;
     if (unit !== expected) throw new Error(`units must be committed in order: got ${unit}, expected ${expected}`);
     this.pending.push({ unit, result });
     this.acceptedCount += result.accepted.length;
     for (const rejected of result.rejected) this.rejectedByReason[rejected.reason] = (this.rejectedByReason[rejected.reason] ?? 0) + 1;
     if (this.pending.length >= this.flushEveryUnits) this.flush();
-    else this.flushTimer ??= setTimeout(() => this.flush(), this.flushEveryMs);
+    else this.flushTimer ??= setTimeout(() => this.flushQuietly(), this.flushEveryMs);
+  }
+
+  /** A timer has no caller to throw to: keep the error for the next commit or the close. */
+  private flushQuietly(): void {
+    try {
+      this.flush();
+    } catch {
+      /* kept in writeFailure */
+    }
   }
 
   /** Write queued units: one append per file, progress last. */
   flush(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
+    if (this.writeFailure !== undefined) throw this.writeFailure;
     if (this.pending.length === 0) return;
     const batch = this.pending.splice(0);
     const rejected: unknown[] = [];
@@ -144,10 +157,15 @@ export class RunDirectory {
         data.push({ instruction: a.record.instruction, input: a.record.input, output: a.record.output });
       }
     }
-    this.append(FILES.rejected, rejected);
-    this.append(FILES.meta, meta);
-    this.append(FILES.data, data);
-    this.append(FILES.progress, batch.map(({ unit }) => ({ unit })));
+    try {
+      this.append(FILES.rejected, rejected);
+      this.append(FILES.meta, meta);
+      this.append(FILES.data, data);
+      this.append(FILES.progress, batch.map(({ unit }) => ({ unit })));
+    } catch (error) {
+      this.writeFailure = error;
+      throw error;
+    }
     this.state.nextUnit = batch[batch.length - 1]!.unit + 1;
   }
 
@@ -181,10 +199,20 @@ export class RunDirectory {
   /** Flush, write the final manifest and release the directory. */
   close(status: Exclude<RunStatus, "running">): void {
     if (this.closed) return;
-    this.flush();
-    this.writeManifest(status);
     this.closed = true;
-    this.releaseLock();
+    try {
+      this.flush();
+      this.writeManifest(status);
+    } catch (error) {
+      try {
+        this.writeManifest("failed");
+      } catch {
+        /* the disk may be full; the data files are consistent without it */
+      }
+      throw error;
+    } finally {
+      this.releaseLock();
+    }
   }
 
   private append(file: string, values: unknown[]): void {
@@ -193,7 +221,7 @@ export class RunDirectory {
     let fd: number | undefined;
     try {
       fd = openSync(path, "a");
-      writeSync(fd, toJsonLines(values));
+      writeAll(fd, Buffer.from(toJsonLines(values), "utf8"));
     } catch (error) {
       throw writeError(path, error);
     } finally {
@@ -202,14 +230,31 @@ export class RunDirectory {
   }
 }
 
+/** writeSync may write less than asked when the disk fills up; keep going until it throws. */
+function writeAll(fd: number, bytes: Buffer): void {
+  let offset = 0;
+  while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+}
+
 function prepareDirectory(given: string, dir: string): void {
   if (existsSync(dir) && !statSync(dir).isDirectory()) {
     throw new UserError(`--out ${given}: is a file; give a directory (it is created if missing)`);
   }
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (error) {
-    throw writeError(dir, error);
+  // Created level by level rather than with mkdir's recursive mode, which reports ENOENT on a
+  // read-only file system and never returns under /proc.
+  const missing: string[] = [];
+  let existing = dir;
+  while (!existsSync(existing) && dirname(existing) !== existing) {
+    missing.push(existing);
+    existing = dirname(existing);
+  }
+  if (!statSync(existing).isDirectory()) throw new UserError(`--out ${given}: ${existing} is a file, not a directory`);
+  for (const level of missing.reverse()) {
+    try {
+      mkdirSync(level);
+    } catch (error) {
+      throw writeError(dir, error);
+    }
   }
 }
 
@@ -263,43 +308,42 @@ interface UnitTagged {
 function recoverState(dir: string): RunState {
   const progress = readJsonLines(join(dir, FILES.progress));
   const units = progress.values.map((v) => Number((v as UnitTagged).unit));
-  const nextUnit = units.length === 0 ? 0 : Math.max(...units) + 1;
+  let nextUnit = units.length === 0 ? 0 : Math.max(...units) + 1;
   const committed = (v: unknown): boolean => Number((v as UnitTagged).unit) < nextUnit;
 
-  const meta = keepCommitted(join(dir, FILES.meta), committed);
-  const rejected = keepCommitted(join(dir, FILES.rejected), committed);
-  if (progress.tornTail) writeFileAtomic(join(dir, FILES.progress), toJsonLines(progress.values));
+  let meta = readJsonLines(join(dir, FILES.meta)).values.filter(committed) as RecordMeta[];
+  const data = readJsonLines(join(dir, FILES.data)).values.map((value) => AlpacaRecord.parse(value));
+  // meta and data lines are appended in the same order, so line k of each describes one record.
+  // The first unit whose data did not all reach the disk (a short write) is redone, with all after it.
+  const complete = countMatchingPrefix(meta, data);
+  if (complete < meta.length) {
+    nextUnit = Number(meta[complete]!.unit);
+    meta = meta.filter(committed);
+  }
+  const accepted = meta.map((m, k) => ({ record: data[k]!, meta: m }));
+  const rejected = readJsonLines(join(dir, FILES.rejected)).values.filter(committed) as RejectedRecord[];
 
-  const accepted = matchDataToMeta(dir, meta as RecordMeta[]);
+  rewriteIfChanged(join(dir, FILES.progress), progress.values.filter(committed));
+  rewriteIfChanged(join(dir, FILES.meta), meta);
+  rewriteIfChanged(join(dir, FILES.data), accepted.map((a) => a.record));
+  rewriteIfChanged(join(dir, FILES.rejected), rejected);
+
   const rejectedByReason: Record<string, number> = {};
-  for (const r of rejected as RejectedRecord[]) rejectedByReason[r.reason] = (rejectedByReason[r.reason] ?? 0) + 1;
-
+  for (const r of rejected) rejectedByReason[r.reason] = (rejectedByReason[r.reason] ?? 0) + 1;
   const manifestPath = join(dir, FILES.manifest);
   const previousManifest = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, "utf8")) as Record<string, unknown>) : undefined;
   return { nextUnit, accepted, rejectedByReason, resumed: nextUnit > 0, previousManifest };
 }
 
-/** Keep the lines of committed units; rewrite the file if anything after them was cut away. */
-function keepCommitted(path: string, committed: (value: unknown) => boolean): unknown[] {
-  const { values, tornTail } = readJsonLines(path);
-  const kept = values.filter(committed);
-  if (tornTail || kept.length !== values.length) writeFileAtomic(path, toJsonLines(kept));
-  return kept;
+function countMatchingPrefix(meta: readonly RecordMeta[], data: readonly AlpacaRecord[]): number {
+  let k = 0;
+  while (k < meta.length && k < data.length && recordId(data[k]!) === meta[k]!.id) k++;
+  return k;
 }
 
-/** data.jsonl lines carry no unit; a data line is committed when a committed meta line has its id. */
-function matchDataToMeta(dir: string, meta: RecordMeta[]): RunState["accepted"] {
-  const path = join(dir, FILES.data);
-  const { values, tornTail } = readJsonLines(path);
-  const waiting = new Map<string, RecordMeta[]>();
-  for (const m of meta) waiting.set(m.id, [...(waiting.get(m.id) ?? []), m]);
-  const accepted: RunState["accepted"] = [];
-  for (const value of values) {
-    const record = AlpacaRecord.parse(value);
-    const metas = waiting.get(recordId(record));
-    const match = metas?.shift();
-    if (match) accepted.push({ record, meta: match });
-  }
-  if (tornTail || accepted.length !== values.length) writeFileAtomic(path, toJsonLines(accepted.map((a) => a.record)));
-  return accepted;
+/** Rewrite a run file to exactly `values` when it holds anything else (a torn or uncommitted tail). */
+function rewriteIfChanged(path: string, values: readonly unknown[]): void {
+  const wanted = toJsonLines(values);
+  const current = existsSync(path) ? readFileSync(path, "utf8") : "";
+  if (current !== wanted) writeFileAtomic(path, wanted);
 }

@@ -17,7 +17,7 @@ export interface OrderedOptions<T> {
   commit: (unit: number, result: T) => boolean | void;
   /** Checked before launching each unit. */
   shouldContinue?: () => boolean;
-  /** Aborting stops launching; units in flight are abandoned (their replies are cached). */
+  /** Aborting stops launching; units in flight are abandoned. */
   signal?: AbortSignal;
 }
 
@@ -41,7 +41,9 @@ export async function runOrdered<T>(options: OrderedOptions<T>): Promise<Ordered
         if (inFlight === 0) rejectPromise(failure);
         return;
       }
-      if (stoppedBy !== undefined && (inFlight === 0 || stoppedBy !== "end")) {
+      // Units still in flight when the target is reached are waited for (their replies are then
+      // cached and counted in the manifest); only an abort (Ctrl-C) leaves them behind.
+      if (stoppedBy !== undefined && (inFlight === 0 || stoppedBy === "abort")) {
         resolvePromise({ committed: nextToCommit - start, stoppedBy });
       }
     };

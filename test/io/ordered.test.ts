@@ -47,6 +47,23 @@ describe("runOrdered", () => {
     expect(summary.stoppedBy).toBe("commit");
   });
 
+  it("waits for units in flight when the target is reached, so none is left running", async () => {
+    let running = 0;
+    const summary = await runOrdered({
+      start: 0,
+      window: 6,
+      work: async (unit) => {
+        running++;
+        await sleep(unit === 0 ? 1 : 20);
+        running--;
+        return unit;
+      },
+      commit: (unit) => unit < 0,
+    });
+    expect(summary).toEqual({ committed: 1, stoppedBy: "commit" });
+    expect(running).toBe(0);
+  });
+
   it("rejects with the first failure after in-flight units settle", async () => {
     const committed: number[] = [];
     await expect(

@@ -52,6 +52,24 @@ describe("RunDirectory", () => {
     resumed.close("complete");
   });
 
+  it("redoes a unit whose data never fully reached the disk, even though its progress line did", () => {
+    const out = mkdtempSync(join(tmpdir(), "if-run-"));
+    const run = open(out);
+    run.commit(0, { accepted: [{ record: rec(0) }], rejected: [] });
+    run.commit(1, { accepted: [{ record: rec(1) }, { record: rec(2) }], rejected: [{ reason: "r", record: {} }] });
+    run.close("complete");
+    // A short write on a full disk: unit 1's second data line is missing.
+    writeFileSync(join(out, "data.jsonl"), JSON.stringify(rec(0)) + "\n" + JSON.stringify(rec(1)) + "\n");
+
+    const resumed = open(out);
+    expect(resumed.state.nextUnit).toBe(1);
+    expect(resumed.state.accepted.map((a) => a.record)).toEqual([rec(0)]);
+    expect(readFileSync(join(out, "meta.jsonl"), "utf8").trim().split("\n")).toHaveLength(1);
+    expect(readFileSync(join(out, "data.jsonl"), "utf8")).toBe(JSON.stringify(rec(0)) + "\n");
+    expect(resumed.rejectedCounts()).toEqual({});
+    resumed.close("complete");
+  });
+
   it("refuses an --out that is a file", () => {
     const out = join(mkdtempSync(join(tmpdir(), "if-run-")), "file.txt");
     writeFileSync(out, "x");
