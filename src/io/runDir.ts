@@ -248,7 +248,7 @@ function prepareDirectory(given: string, dir: string): void {
     missing.push(existing);
     existing = dirname(existing);
   }
-  if (!statSync(existing).isDirectory()) throw new UserError(`--out ${given}: ${existing} is a file, not a directory`);
+  if (!statSync(existing).isDirectory()) throw new UserError(`cannot write ${given}: ${existing} is a file, not a directory`);
   for (const level of missing.reverse()) {
     try {
       mkdirSync(level);
