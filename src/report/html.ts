@@ -80,17 +80,17 @@ function verbNounSection(data: ReportData): string {
   const charts = data.verbNoun.map((chart) => {
     const sampled = chart.analysed < chart.total ? ` (an even sample of ${chart.analysed} of ${chart.total})` : "";
     const note = `${chart.withPair} of ${chart.analysed} instructions${sampled} have a root verb with a noun object; ${chart.withoutPair} without one ("What is …?", "Decide whether …") are left out. Top ${chart.verbs.length} verbs, top 4 objects each.`;
-    const rough = chart.language === "zh" ? paragraph("Chinese: jieba POS tags with simple rules; not measured against a gold set — read it as rough.", "note") : "";
     return element(
       "figure",
       { class: "verbnoun", "data-language": chart.language, "data-with-pair": chart.withPair, "data-without-pair": chart.withoutPair },
       sunburst(`chart-verbnoun-${chart.language}`, chart),
-      element("figcaption", {}, text(`${chart.language === "en" ? "English" : "Chinese"}: ${note}`)),
-      rough,
+      element("figcaption", {}, text(`English: ${note}`)),
     );
   });
-  if (charts.length === 0) return "";
-  return section("verbnoun", "Verb–object diversity", paragraph("Inner ring: the root verb of each instruction; outer ring: its direct object (hover for counts)."), ...charts);
+  const chinese = data.languages.find((l) => l.language === "zh")?.count ?? 0;
+  const chineseNote = chinese > 0 ? paragraph(`${chinese} Chinese instructions are not charted: no measured offline Chinese parser is included.`, "note") : "";
+  if (charts.length === 0 && !chineseNote) return "";
+  return section("verbnoun", "Verb–object diversity", paragraph("Inner ring: the root verb of each instruction; outer ring: its direct object (hover for counts)."), ...charts, chineseNote);
 }
 
 function similarSection(data: ReportData): string {

@@ -1,6 +1,10 @@
-/** The verb–object diversity data: root verb → direct-object counts over (a sample of) instructions. */
+/**
+ * The verb–object diversity data: root verb → direct-object counts over (a sample of) the English
+ * instructions. Chinese instructions are counted but not charted: the only offline Chinese POS
+ * tagger on npm (@node-rs/jieba) ships native binaries that this project's registry carries for
+ * Linux only, which breaks `npm ci` elsewhere, and its chart was never measured to be right.
+ */
 import { detectLanguage } from "../../text/language.js";
-import { extractChineseVerbObject } from "./chinese.js";
 import { extractVerbObject, type VerbObject } from "./english.js";
 
 export interface VerbSlice {
@@ -11,7 +15,7 @@ export interface VerbSlice {
 }
 
 export interface VerbNounChart {
-  language: "en" | "zh";
+  language: "en";
   /** Instructions of this language looked at (a sample when the run is large). */
   analysed: number;
   /** All instructions of this language in the run. */
@@ -28,19 +32,12 @@ export const OBJECTS_PER_VERB = 4;
 export const VERB_SAMPLE_LIMIT = 3000;
 
 export function verbNounCharts(instructions: readonly string[], sampleLimit = VERB_SAMPLE_LIMIT): VerbNounChart[] {
-  const byLanguage = { en: [] as string[], zh: [] as string[] };
-  for (const instruction of instructions) byLanguage[detectLanguage(instruction)].push(instruction);
-  const charts: VerbNounChart[] = [];
-  for (const language of ["en", "zh"] as const) {
-    const all = byLanguage[language];
-    if (all.length === 0) continue;
-    const extract = language === "en" ? extractVerbObject : extractChineseVerbObject;
-    charts.push(chartFor(language, all, evenSample(all, sampleLimit).map((text) => extract(text)), all.length));
-  }
-  return charts;
+  const english = instructions.filter((instruction) => detectLanguage(instruction) === "en");
+  if (english.length === 0) return [];
+  return [chartFor("en", english, evenSample(english, sampleLimit).map((text) => extractVerbObject(text)), english.length)];
 }
 
-function chartFor(language: "en" | "zh", all: readonly string[], results: Array<VerbObject | null>, total: number): VerbNounChart {
+function chartFor(language: "en", all: readonly string[], results: Array<VerbObject | null>, total: number): VerbNounChart {
   const counts = new Map<string, Map<string, number>>();
   let withPair = 0;
   for (const result of results) {
