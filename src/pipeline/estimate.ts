@@ -129,9 +129,9 @@ async function estimateGenerate(options: StageOptions<"generate">, context: Cont
   const completionPerRequest = Math.min(newPerRequest * taskTokens, options.maxTokens ?? 3072);
 
   const replies = Math.ceil(generateRequests(options.num, newPerRequest));
-  // Requests still in flight when the target is reached are sent all the same; their replies
-  // arrive after the stage has closed, so they are not in the manifest's token counts.
-  const inFlightAtEnd = Math.round(context.window * 0.5);
+  // The launch window stays full until the target is reached; the requests in it then are
+  // paid for (and waited for, so the manifest counts them) though their tasks are not needed.
+  const inFlightAtEnd = context.window;
   const requests = replies + inFlightAtEnd;
   const lastAcceptance = ASSUMED.generateFirstAccepted * acceptanceDecay(options.num);
   const assumptions = [
@@ -139,7 +139,7 @@ async function estimateGenerate(options: StageOptions<"generate">, context: Cont
       `as the ROUGE-L novelty check fills up (half at ${formatInt(ASSUMED.generateHalfPool)} kept, assumed) → ~${formatInt(replies)} requests for ${formatInt(options.num)} records, + ~${inFlightAtEnd} still in flight at the end`,
     `generate: ~${Math.round(promptPerRequest)} prompt tokens/request (measured on ${SAMPLED_PROMPTS} rendered prompts), ~${Math.round(completionPerRequest)} completion tokens/request (${newPerRequest} tasks × ~${Math.round(taskTokens)} tokens, the size of a seed task)`,
   ];
-  return withCost({ name: "generate", recordsIn: 0, recordsOut: options.num, requests, promptTokens: replies * promptPerRequest, completionTokens: replies * completionPerRequest, assumptions }, context);
+  return withCost({ name: "generate", recordsIn: 0, recordsOut: options.num, requests, promptTokens: requests * promptPerRequest, completionTokens: requests * completionPerRequest, assumptions }, context);
 }
 
 function acceptanceDecay(kept: number): number {
