@@ -10,20 +10,10 @@ import { MinHashLsh } from "../src/text/lsh.js";
 import { rougeLF1 } from "../src/text/rougeL.js";
 import { RougeFilter } from "../src/text/rougeFilter.js";
 import { tokenize } from "../src/text/tokenize.js";
+import { seededRandom } from "../src/text/random.js";
 
 const CODE_ALPACA = "/work/shared/data/code_alpaca_2k.json";
 const NAIVE_SUBSET = 2000;
-
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SYLLABLES = ["ka", "lo", "mi", "ten", "ra", "vo", "sel", "du", "pri", "an", "chi", "mor", "es", "ta", "gu", "lin", "be", "no", "fra", "ox"];
 

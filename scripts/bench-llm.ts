@@ -1,18 +1,19 @@
 /**
- * Throughput of the LLM client against the in-process simulator (a test double) at 200 ms latency.
- * The bound for concurrency c is c / 0.2 s requests per second; the client and simulator together
- * should reach ≥ 0.95 of it at c = 64 without burning CPU. Prints a table; asserts nothing.
+ * Throughput of the LLM client against the simulator (a test double, in a child process) at 200 ms
+ * latency. The bound for concurrency c is c / 0.2 s requests per second; the client should reach
+ * ≥ 0.95 of it at c = 64 without burning CPU. Each level runs 20 latency periods after a warm-up.
+ * Prints a table; asserts nothing.
  *
  *   npm run build && npm run bench:llm
  */
 import { createLlmClient } from "../src/llm/client.js";
-import { startSimulator } from "../src/simulator/server.js";
+import { startSimulatorProcess } from "./simulatorProcess.js";
 
 const LATENCY_MS = 200;
 const RUNS = [
   { concurrency: 1, requests: 20 },
-  { concurrency: 8, requests: 80 },
-  { concurrency: 64, requests: 640 },
+  { concurrency: 8, requests: 160 },
+  { concurrency: 64, requests: 1280 },
 ];
 
 interface BenchRow {
@@ -49,7 +50,7 @@ async function benchOne(baseUrl: string, concurrency: number, requests: number):
 }
 
 function printTable(rows: readonly BenchRow[]): void {
-  const header = ["concurrency", "requests", "seconds", "req/s", "of bound c/0.2s", "CPU ms/req (client+sim)"];
+  const header = ["concurrency", "requests", "seconds", "req/s", "of bound c/0.2s", "client CPU ms/req"];
   const lines = rows.map((r) => [
     String(r.concurrency),
     String(r.requests),
@@ -65,14 +66,14 @@ function printTable(rows: readonly BenchRow[]): void {
 }
 
 async function main(): Promise<void> {
-  const simulator = await startSimulator({ latencyMs: LATENCY_MS, seed: 1 });
-  console.log(`bench-llm: client → in-process simulator (test double) at ${simulator.url}, latency ${LATENCY_MS} ms, cache off`);
+  const simulator = await startSimulatorProcess(LATENCY_MS);
+  console.log(`bench-llm: client → simulator (test double, child process) at ${simulator.url}, latency ${LATENCY_MS} ms, cache off`);
   try {
     const rows: BenchRow[] = [];
     for (const run of RUNS) rows.push(await benchOne(simulator.url, run.concurrency, run.requests));
     printTable(rows);
   } finally {
-    await simulator.close();
+    simulator.stop();
   }
 }
 

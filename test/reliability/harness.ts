@@ -190,16 +190,7 @@ export function looksLikeStackTrace(text: string): boolean {
   return /^\s+at .+(\(|:\d+:\d+)/m.test(text) || /node:internal|Error: .*\n\s+at /.test(text);
 }
 
-/** Seeded PRNG (mulberry32): the chaos schedule is reproducible from its seed. */
-export function seededRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG: the chaos schedule is reproducible from its seed. */
+export { seededRandom as seededRng } from "../../src/text/random.js";
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
