@@ -211,10 +211,13 @@ interface KillPlan {
   delayMs: number;
 }
 
-/** 15% of kills hit start-up (recovery, index rebuild); the rest land while requests flow. */
+/**
+ * 15% of kills hit start-up (recovery, index rebuild); the rest land while requests flow, within
+ * the first 1/kills of the work, so no attempt can finish the job before every planned kill lands.
+ */
 function planKill(random: () => number, reference: ReferenceRun, kills: number): KillPlan {
   if (random() < 0.15) return { mode: "startup", delayMs: Math.floor(random() * reference.startupMs * 1.2) };
-  return { mode: "running", delayMs: Math.floor(random() * ((3 * reference.workMs) / kills)) };
+  return { mode: "running", delayMs: Math.floor(random() * (reference.workMs / kills)) };
 }
 
 const RUN_FILES = ["data.jsonl", "meta.jsonl", "rejected.jsonl", "progress.jsonl"];
