@@ -6,6 +6,8 @@
  *
  *   npm run build && npm run bench:llm
  */
+import http from "node:http";
+import pLimit from "p-limit";
 import { createLlmClient } from "../src/llm/client.js";
 import { startSimulatorProcess } from "./simulatorProcess.js";
 
@@ -17,6 +19,7 @@ const RUNS = [
 ];
 
 interface BenchRow {
+  client: string;
   concurrency: number;
   requests: number;
   seconds: number;
@@ -25,21 +28,50 @@ interface BenchRow {
   cpuMsPerRequest: number;
 }
 
-async function benchOne(baseUrl: string, concurrency: number, requests: number): Promise<BenchRow> {
+/** Sends one chat completion with the given user message and resolves when the reply is read. */
+type Sender = (content: string) => Promise<unknown>;
+
+function instructforgeClient(baseUrl: string, concurrency: number): Sender {
   const client = createLlmClient({ baseUrl, apiKey: "bench", model: "bench-model", concurrency, timeoutMs: 30_000, maxRetries: 0 });
+  return (content) => client.chat({ messages: [{ role: "user", content }] });
+}
+
+/** The baseline: a bare keep-alive `http` POST and JSON.parse, with the same concurrency cap. */
+function rawHttpClient(baseUrl: string, concurrency: number): Sender {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const limit = pLimit(concurrency);
+  const url = new URL(`${baseUrl}/chat/completions`);
+  return (content) =>
+    limit(
+      () =>
+        new Promise((resolve, reject) => {
+          const body = JSON.stringify({ model: "bench-model", messages: [{ role: "user", content }] });
+          const headers = { "content-type": "application/json", "content-length": Buffer.byteLength(body), authorization: "Bearer bench" };
+          const request = http.request(url, { method: "POST", agent, headers }, (response) => {
+            const chunks: Buffer[] = [];
+            response.on("data", (chunk: Buffer) => chunks.push(chunk));
+            response.on("end", () => resolve(JSON.parse(Buffer.concat(chunks).toString("utf8"))));
+            response.on("error", reject);
+          });
+          request.on("error", reject);
+          request.end(body);
+        }),
+    );
+}
+
+async function benchOne(name: string, send: Sender, concurrency: number, requests: number): Promise<BenchRow> {
   // Warm-up rounds so connection setup and JIT compilation don't count.
   const warmUp = Math.max(4 * concurrency, 20);
-  await Promise.all(Array.from({ length: warmUp }, (_, i) => client.chat({ messages: [{ role: "user", content: `warm-up ${concurrency} ${i}` }] })));
+  await Promise.all(Array.from({ length: warmUp }, (_, i) => send(`warm-up ${name} ${concurrency} ${i}`)));
 
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: requests }, (_, i) => client.chat({ messages: [{ role: "user", content: `bench c=${concurrency} request ${i}: explain a fact.` }] })),
-  );
+  await Promise.all(Array.from({ length: requests }, (_, i) => send(`bench ${name} c=${concurrency} request ${i}: explain a fact.`)));
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   const perSecond = requests / seconds;
   return {
+    client: name,
     concurrency,
     requests,
     seconds,
@@ -49,14 +81,16 @@ async function benchOne(baseUrl: string, concurrency: number, requests: number):
   };
 }
 
-function printTable(rows: readonly BenchRow[]): void {
-  const header = ["concurrency", "requests", "seconds", "req/s", "of bound c/0.2s", "client CPU ms/req"];
+function printTable(rows: readonly BenchRow[], baseline: ReadonlyMap<number, BenchRow>): void {
+  const header = ["client", "concurrency", "requests", "seconds", "req/s", "of bound c/0.2s", "vs raw http", "client CPU ms/req"];
   const lines = rows.map((r) => [
+    r.client,
     String(r.concurrency),
     String(r.requests),
     r.seconds.toFixed(2),
     r.perSecond.toFixed(1),
     r.ofBound.toFixed(3),
+    (r.perSecond / baseline.get(r.concurrency)!.perSecond).toFixed(3),
     r.cpuMsPerRequest.toFixed(2),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
@@ -70,8 +104,13 @@ async function main(): Promise<void> {
   console.log(`bench-llm: client → simulator (test double, child process) at ${simulator.url}, latency ${LATENCY_MS} ms, cache off`);
   try {
     const rows: BenchRow[] = [];
-    for (const run of RUNS) rows.push(await benchOne(simulator.url, run.concurrency, run.requests));
-    printTable(rows);
+    const baseline = new Map<number, BenchRow>();
+    for (const run of RUNS) {
+      const raw = await benchOne("raw http", rawHttpClient(simulator.url, run.concurrency), run.concurrency, run.requests);
+      baseline.set(run.concurrency, raw);
+      rows.push(raw, await benchOne("instructforge", instructforgeClient(simulator.url, run.concurrency), run.concurrency, run.requests));
+    }
+    printTable(rows, baseline);
   } finally {
     simulator.stop();
   }
