@@ -5,7 +5,9 @@
  *   - length bound: F1 ≤ 2·min(m,n)/(m+n);
  *   - overlap bound: LCS ≤ |multiset intersection|, found through an inverted index probed only
  *     with the query's rarest tokens (prefix filtering: a text sharing none of the m−τ+1 rarest
- *     query tokens shares at most τ−1 tokens, too few to pass).
+ *     query tokens shares at most τ−1 tokens, too few to pass);
+ *   - signature bound: each kept text has a 64-bit token-set signature; a query token whose bit
+ *     is clear there cannot be shared, so the unprobed tokens are counted without an LCS.
  */
 import { LcsQuery, rougeLF1 } from "./rougeL.js";
 import { tokenize, Vocabulary } from "./tokenize.js";
@@ -43,6 +45,8 @@ export class RougeFilter<Id = string> {
   private tokenPool = new Int32Array(1024);
   private starts: number[] = [0];
   private overlapCount = new Int32Array(1024);
+  /** Two 32-bit words per kept text: bit (token hash mod 64) set for every token it holds. */
+  private signatures = new Int32Array(2048);
   private lastTokenized: { text: string; tokens: string[] } | undefined;
 
   constructor(options: RougeFilterOptions = {}) {
@@ -71,6 +75,7 @@ export class RougeFilter<Id = string> {
     this.ids.push(id);
     this.texts.push(text);
     this.appendTokens(tokens);
+    this.storeSignature(index, tokens);
     const seen = new Set<number>();
     for (const token of tokens) {
       if (seen.has(token)) continue;
@@ -142,6 +147,36 @@ export class RougeFilter<Id = string> {
     if (this.ids.length > this.overlapCount.length) this.overlapCount = new Int32Array(this.overlapCount.length * 2);
   }
 
+  private storeSignature(index: number, tokens: Int32Array): void {
+    if (2 * index + 2 > this.signatures.length) {
+      const grown = new Int32Array(this.signatures.length * 2);
+      grown.set(this.signatures);
+      this.signatures = grown;
+    }
+    let low = 0;
+    let high = 0;
+    for (const token of tokens) {
+      const bit = signatureBit(token);
+      if (bit < 32) low |= 1 << bit;
+      else high |= 1 << (bit - 32);
+    }
+    this.signatures[2 * index] = low;
+    this.signatures[2 * index + 1] = high;
+  }
+
+  /** How many of the `tokens` (with repeats) may occur in kept text `index`: never fewer than do. */
+  private possiblyShared(index: number, bits: Int32Array): number {
+    const low = this.signatures[2 * index]!;
+    const high = this.signatures[2 * index + 1]!;
+    let count = 0;
+    for (let i = 0; i < bits.length; i++) {
+      const bit = bits[i]!;
+      if (bit >= 64) continue;
+      if (bit < 32 ? (low >>> bit) & 1 : (high >>> (bit - 32)) & 1) count++;
+    }
+    return count;
+  }
+
   /**
    * The kept text with the highest F1 above `threshold` (earliest on ties), or undefined.
    * Candidates come from the prefix of the query's rarest tokens; each is bounded by length and
@@ -150,17 +185,21 @@ export class RougeFilter<Id = string> {
   private bestAbove(query: Int32Array, threshold: number): { index: number; score: number } | undefined {
     const m = query.length;
     if (m === 0 || this.size === 0 || threshold >= 1) return undefined;
-    const prefix = this.rarestPrefix(query, this.prefixLength(m, threshold));
+    const ordered = this.byRarity(query);
+    const prefix = ordered.subarray(0, this.prefixLength(m, threshold));
+    const unprobedBits = ordered.subarray(prefix.length).map(signatureBit);
     const touched = this.countPrefixHits(prefix);
     const unprobed = m - prefix.length;
     const lcs = new LcsQuery(query);
     let best: { index: number; score: number } | undefined;
     for (const index of touched) {
       const n = this.lengthOf(index);
-      const sharedBound = Math.min(this.overlapCount[index]! + unprobed, m, n);
+      const probedShared = this.overlapCount[index]!;
       this.overlapCount[index] = 0;
-      const bar = best === undefined ? threshold : best.score;
-      if ((2 * sharedBound) / (m + n) < bar - BOUND_SLACK) continue;
+      // The fewest shared tokens that could still beat the bar (a text's F1 ≤ 2·shared/(m+n)).
+      const needed = ((best === undefined ? threshold : best.score) - BOUND_SLACK) * (m + n) / 2;
+      if (Math.min(probedShared + unprobed, m, n) < needed) continue;
+      if (Math.min(probedShared + this.possiblyShared(index, unprobedBits), m, n) < needed) continue;
       const score = rougeLF1(lcs.lcs(this.tokenPool, this.starts[index]!, n), m, n);
       const better = best === undefined ? score > threshold : score > best.score || (score === best.score && index < best.index);
       if (better) best = { index, score };
@@ -181,12 +220,10 @@ export class RougeFilter<Id = string> {
     return m - tau + 1;
   }
 
-  /** The query's token occurrences ordered by posting-list length, first `count` of them. */
-  private rarestPrefix(query: Int32Array, count: number): Int32Array {
+  /** The query's token occurrences ordered by posting-list length, rarest first. */
+  private byRarity(query: Int32Array): Int32Array {
     const postingLength = (token: number): number => (token < 0 ? 0 : (this.postings[token]?.length ?? 0));
-    return Int32Array.from(query)
-      .sort((a, b) => postingLength(a) - postingLength(b) || a - b) // equal tokens stay adjacent
-      .subarray(0, count);
+    return Int32Array.from(query).sort((a, b) => postingLength(a) - postingLength(b) || a - b); // equal tokens stay adjacent
   }
 
   /**
@@ -219,4 +256,9 @@ export class RougeFilter<Id = string> {
     }
     return [...seen].sort((a, b) => a - b);
   }
+}
+
+/** A token's bit in the 64-bit signatures. Unknown tokens (-1) occur in no kept text: bit 64 is never set. */
+function signatureBit(token: number): number {
+  return token < 0 ? 64 : Math.imul(token, 0x9e3779b1) >>> 26;
 }
