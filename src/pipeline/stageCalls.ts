@@ -4,10 +4,9 @@
  * its commander definition: one place for defaults), lays the config's options over them, and
  * hands the result to the stage's own flag parser and programmatic entry point.
  */
-import { dirname, join } from "node:path";
 import { Command } from "commander";
 import { UserError } from "../errors.js";
-import { readJsonLines } from "../io/jsonl.js";
+import { readSiblingMeta } from "../io/siblingMeta.js";
 import { readRecordFile } from "../io/records.js";
 import type { LlmSettings } from "../llm/types.js";
 import { recordId } from "../schemas.js";
@@ -134,7 +133,7 @@ async function callDedup(options: StageOptions<"dedup">, call: StageCall): Promi
   const inPath = inputOf(call);
   const { items } = await readRecordFile(inPath, { allowEmpty: true });
   const seeds = options.seeds === undefined ? undefined : (await readRecordFile(options.seeds)).items;
-  const upstreamMeta = readSiblingMeta(inPath);
+  const upstreamMeta = firstMetaById(inPath);
   await withStageRun({ outDir: call.outDir, stage: "dedup", config: { ...options } }, async (run) => {
     if (run.runDir.state.nextUnit > 0) return;
     const result = dedupRecords(items, { ...options, seeds });
@@ -151,11 +150,10 @@ async function callDedup(options: StageOptions<"dedup">, call: StageCall): Promi
 }
 
 /** Meta fields a previous stage recorded (finishReason, lineage …), by record id, to hand on. */
-function readSiblingMeta(dataPath: string): Map<string, Record<string, unknown>> {
+function firstMetaById(dataPath: string): Map<string, Record<string, unknown>> {
   const byId = new Map<string, Record<string, unknown>>();
-  for (const value of readJsonLines(join(dirname(dataPath), "meta.jsonl")).values) {
-    const { id, stage: _stage, unit: _unit, ...rest } = value as { id?: unknown; stage?: unknown; unit?: unknown };
-    if (typeof id === "string" && !byId.has(id)) byId.set(id, rest);
+  for (const { id, stage: _stage, unit: _unit, ...rest } of readSiblingMeta(dataPath, "dedup hands its metadata on")) {
+    if (!byId.has(id)) byId.set(id, rest);
   }
   return byId;
 }
