@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { OverlapIndex } from "../../src/text/overlapIndex.js";
+import { perturb, randomInt, seededRandom } from "./random.js";
+
+/** Multiset overlap, the slow obvious way. */
+function multisetOverlap(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < a.length; i++) counts.set(a[i]!, (counts.get(a[i]!) ?? 0) + 1);
+  let shared = 0;
+  for (let i = 0; i < b.length; i++) {
+    const left = counts.get(b[i]!) ?? 0;
+    if (left > 0) {
+      shared++;
+      counts.set(b[i]!, left - 1);
+    }
+  }
+  return shared;
+}
+
+/** Token-id texts over a small vocabulary (many repeats and near-copies: the hard case for prefix filters). */
+function texts(seed: number, count: number, vocabulary: number): Int32Array[] {
+  const random = seededRandom(seed);
+  const out: Int32Array[] = [];
+  const word = (): number => Math.floor(random() * random() * vocabulary);
+  for (let i = 0; i < count; i++) {
+    const base = out.length > 0 && random() < 0.4 ? [...out[Math.floor(random() * out.length)]!] : Array.from({ length: randomInt(random, 1, 30) }, word);
+    out.push(Int32Array.from(perturb(random, base, randomInt(random, 0, 4), word)));
+  }
+  return out;
+}
+
+describe("OverlapIndex", () => {
+  it("visits every kept text sharing at least τ(n) tokens, with the exact shared count", () => {
+    const kept = texts(3, 1500, 60);
+    const queries = texts(4, 300, 70).map((query) => query.map((token) => (token >= 60 ? -1 : token))); // ids ≥ 60: unknown
+    const index = new OverlapIndex();
+    kept.forEach((text) => index.add(text));
+    const overlaps = queries.map((query) => kept.map((text) => multisetOverlap(query.filter((token) => token >= 0), text)));
+    for (const fraction of [0.3, 0.6, 0.9]) {
+      let matches = 0;
+      const problems: string[] = [];
+      queries.forEach((query, q) => {
+        const required = (n: number): number => (Math.abs(n - query.length) > 8 ? Infinity : Math.max(1, Math.ceil(fraction * Math.min(n, query.length))));
+        const visited = new Map<number, number>();
+        index.forEachCandidate(query, required, (text, shared) => {
+          if (visited.has(text)) problems.push(`query ${q}: text ${text} visited twice`);
+          visited.set(text, shared);
+        });
+        kept.forEach((text, i) => {
+          const shared = overlaps[q]![i]!;
+          if (visited.has(i) && visited.get(i) !== shared) problems.push(`query ${q}, text ${i}: shared ${visited.get(i)}, truly ${shared}`);
+          if (Number.isFinite(required(text.length)) && shared >= required(text.length)) {
+            matches++;
+            if (!visited.has(i)) problems.push(`query ${q}, text ${i}: shares ${shared} ≥ ${required(text.length)} but was not visited`);
+          }
+        });
+      });
+      expect(problems.slice(0, 5)).toEqual([]);
+      expect(matches).toBeGreaterThan(50);
+    }
+  });
+
+  it("asks for τ length by length, so a rising τ prunes the lengths after", () => {
+    const index = new OverlapIndex();
+    [[1, 2, 3], [1, 2, 3, 4], [1, 2], [1, 2, 3, 4, 5, 6]].forEach((text) => index.add(Int32Array.from(text)));
+    const asked: number[] = [];
+    index.forEachCandidate(Int32Array.from([1, 2, 3]), (n) => (asked.push(n), 1), () => {});
+    expect(asked).toEqual([3, 4, 2, 5, 1, 6]); // nearest lengths first, both ways
+  });
+
+  it("finds nothing in an empty index or for an empty or all-unknown query", () => {
+    const index = new OverlapIndex();
+    const visits: number[] = [];
+    index.forEachCandidate(Int32Array.from([1, 2]), () => 1, (text) => visits.push(text));
+    index.add(Int32Array.from([1, 2]));
+    index.forEachCandidate(new Int32Array(0), () => 1, (text) => visits.push(text));
+    index.forEachCandidate(Int32Array.from([-1, -1]), () => 1, (text) => visits.push(text));
+    expect(visits).toEqual([]);
+  });
+});
