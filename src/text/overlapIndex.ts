@@ -9,7 +9,8 @@
  * `EXTRA_PROBES` rarest elements are probed and a text becomes a candidate on its (1 + e)-th hit:
  * the extra probes cost a few posting lists and rule out most texts while counting. A 128-bit
  * signature per text then bounds what the unprobed elements can add before the exact count.
- * Hit counts live above a per-query base, so they never need resetting.
+ * Hit counts are per slot of one length (a small array) and live above a per-search base, so
+ * they never need resetting.
  *
  * Lengths are visited nearest the query's first: the caller's τ may rise as it finds close texts,
  * which shortens the probes of the lengths after.
@@ -25,19 +26,24 @@ export type RequiredOverlap = (n: number) => number;
 const EXTRA_PROBES = 3;
 const MAX_COUNT = 0x7fffffff;
 
+/** The kept texts of one length, numbered by slot, and per element the slots holding it. */
+class LengthBucket {
+  /** slot → kept text index. */
+  readonly texts: number[] = [];
+  readonly postings: Array<number[] | undefined> = [];
+}
+
 export class OverlapIndex {
   /** elementOf[token][k − 1]: the element id of the k-th occurrence of `token`. */
   private readonly elementOf: number[][] = [];
   /** How many kept texts hold each element (the rarity order). */
   private readonly frequency: number[] = [];
-  /** byLength[n][element]: the kept texts of n tokens holding `element`, in insertion order. */
-  private readonly byLength: Array<Array<number[] | undefined> | undefined> = [];
+  private readonly byLength: Array<LengthBucket | undefined> = [];
   private elements = new Int32Array(1024);
   private readonly starts: number[] = [0];
   private longest = 0;
-  /** Hits per kept text for the current query, stored above `countBase` (older values count as 0). */
+  /** Hits per slot of the bucket being searched, stored above `countBase` (older values count as 0). */
   private counts = new Int32Array(1024);
-  private countBase = 0;
   private countCeiling = 0;
   /** 1 for the elements of the current query. */
   private inQuery = new Uint8Array(1024);
@@ -64,15 +70,17 @@ export class OverlapIndex {
     this.elements.set(elements, start);
     this.starts.push(start + elements.length);
     this.longest = Math.max(this.longest, elements.length);
-    const bucket = (this.byLength[elements.length] ??= []);
+    const bucket = (this.byLength[elements.length] ??= new LengthBucket());
+    const slot = bucket.texts.length;
+    bucket.texts.push(index);
     if (4 * index + 4 > this.signatures.length) this.signatures = grow(this.signatures, 4 * index + 4);
     for (const element of elements) {
       const bit = signatureBit(element);
       this.signatures[4 * index + (bit >>> 5)]! |= 1 << (bit & 31);
-      (bucket[element] ??= []).push(index);
+      (bucket.postings[element] ??= []).push(slot);
       this.frequency[element]!++;
     }
-    if (this.counts.length < this.size) this.counts = grow(this.counts, this.size);
+    if (this.counts.length < bucket.texts.length) this.counts = grow(this.counts, bucket.texts.length);
   }
 
   /**
@@ -108,18 +116,18 @@ export class OverlapIndex {
     if (bucket === undefined || need > known) return true;
     const probes = Math.min(known, known - need + 1 + EXTRA_PROBES);
     // Hits needed among the probes: all but (known − probes) of the `need` shared tokens.
-    const hitsNeeded = this.countBase + need - (known - probes);
+    const base = this.newCountBase(probes);
+    const hitsNeeded = base + need - (known - probes);
     const counts = this.counts;
-    const base = this.countBase;
     for (let i = 0; i < probes; i++) {
-      const texts = bucket[elements[i]!];
-      if (texts === undefined) continue;
-      for (let k = 0; k < texts.length; k++) {
-        const text = texts[k]!;
-        const stored = counts[text]!;
+      const slots = bucket.postings[elements[i]!];
+      if (slots === undefined) continue;
+      for (let k = 0; k < slots.length; k++) {
+        const slot = slots[k]!;
+        const stored = counts[slot]!;
         const hits = (stored < base ? base : stored) + 1;
-        counts[text] = hits;
-        if (hits === hitsNeeded) candidates.push(text);
+        counts[slot] = hits;
+        if (hits === hitsNeeded) candidates.push(slot);
       }
     }
     // Hits so far, plus every unprobed query element whose bit the text has, bound what it shares.
@@ -127,10 +135,11 @@ export class OverlapIndex {
     const q = this.suffixSignatures;
     const at = 4 * probes;
     const signatures = this.signatures;
-    for (const text of candidates) {
+    for (const slot of candidates) {
+      const text = bucket.texts[slot]!;
       const s = 4 * text;
       const sharedAtMost =
-        counts[text]! - base +
+        counts[slot]! - base +
         unprobedBound +
         popcount(signatures[s]! & q[at]!) +
         popcount(signatures[s + 1]! & q[at + 1]!) +
@@ -142,14 +151,19 @@ export class OverlapIndex {
     return true;
   }
 
-  /** Start counting for a new query above every count stored so far; mark its elements. */
-  private beginQuery(elements: Int32Array): void {
-    if (this.countCeiling > MAX_COUNT - elements.length - 1) {
+  /** A base above every count stored so far, with room for `probes` hits: counts below it are stale. */
+  private newCountBase(probes: number): number {
+    if (this.countCeiling > MAX_COUNT - probes - 1) {
       this.counts.fill(0);
       this.countCeiling = 0;
     }
-    this.countBase = this.countCeiling + 1;
-    this.countCeiling = this.countBase + elements.length;
+    const base = this.countCeiling + 1;
+    this.countCeiling = base + probes;
+    return base;
+  }
+
+  /** Mark the query's elements and build its suffix signatures. */
+  private beginQuery(elements: Int32Array): void {
     if (this.inQuery.length < this.frequency.length) this.inQuery = new Uint8Array(Math.max(2 * this.inQuery.length, this.frequency.length));
     for (const element of elements) this.inQuery[element] = 1;
     const known = elements.length;
