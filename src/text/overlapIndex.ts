@@ -3,7 +3,7 @@
  * the query" (tokens counted as multisets). It knows nothing of ROUGE: the caller supplies τ.
  *
  * Each occurrence of a token is its own element ("a" twice = a#1, a#2), so multiset overlap is
- * set overlap. Kept texts are bucketed by length, with an inverted index per bucket. For length n,
+ * set overlap. Kept texts are grouped by length, with an inverted index per length. For length n,
  * a text sharing ≥ τ elements holds at least one of ANY m − τ + 1 of the query's elements
  * (prefix filtering), and at least 1 + e of any m − τ + 1 + e. So the query's m − τ + 1 +
  * `EXTRA_PROBES` rarest elements are probed and a text becomes a candidate on its (1 + e)-th hit:
@@ -26,23 +26,22 @@ export type RequiredOverlap = (n: number) => number;
 const EXTRA_PROBES = 3;
 const MAX_COUNT = 0x7fffffff;
 
-/** The kept texts of one length, numbered by slot, and per element the slots holding it. */
-class LengthBucket {
-  /** slot → kept text index. */
-  readonly texts: number[] = [];
-  readonly postings: Array<number[] | undefined> = [];
-}
-
 export class OverlapIndex {
   /** elementOf[token][k − 1]: the element id of the k-th occurrence of `token`. */
   private readonly elementOf: number[][] = [];
   /** How many kept texts hold each element (the rarity order). */
   private readonly frequency: number[] = [];
-  private readonly byLength: Array<LengthBucket | undefined> = [];
+  /** textsOfLength[n][slot]: the kept texts of n tokens, numbered by slot in insertion order. */
+  private readonly textsOfLength: Array<number[] | undefined> = [];
+  /**
+   * postings[element][n]: the slots of the texts of length n holding `element`. Indexed by element
+   * first: element ids are dense, lengths few, so both lookups stay on fast arrays.
+   */
+  private readonly postings: Array<Array<number[] | undefined>> = [];
   private elements = new Int32Array(1024);
   private readonly starts: number[] = [0];
   private longest = 0;
-  /** Hits per slot of the bucket being searched, stored above `countBase` (older values count as 0). */
+  /** Hits per slot of the length being searched, stored above `countBase` (older values count as 0). */
   private counts = new Int32Array(1024);
   private countCeiling = 0;
   /** 1 for the elements of the current query. */
@@ -70,17 +69,18 @@ export class OverlapIndex {
     this.elements.set(elements, start);
     this.starts.push(start + elements.length);
     this.longest = Math.max(this.longest, elements.length);
-    const bucket = (this.byLength[elements.length] ??= new LengthBucket());
-    const slot = bucket.texts.length;
-    bucket.texts.push(index);
+    const n = elements.length;
+    const texts = (this.textsOfLength[n] ??= []);
+    const slot = texts.length;
+    texts.push(index);
     if (4 * index + 4 > this.signatures.length) this.signatures = grow(this.signatures, 4 * index + 4);
     for (const element of elements) {
       const bit = signatureBit(element);
       this.signatures[4 * index + (bit >>> 5)]! |= 1 << (bit & 31);
-      (bucket.postings[element] ??= []).push(slot);
+      (this.postings[element]![n] ??= []).push(slot);
       this.frequency[element]!++;
     }
-    if (this.counts.length < bucket.texts.length) this.counts = grow(this.counts, bucket.texts.length);
+    if (this.counts.length < texts.length) this.counts = grow(this.counts, texts.length);
   }
 
   /**
@@ -111,16 +111,16 @@ export class OverlapIndex {
     if (n > this.longest) return true;
     const need = required(n);
     if (!Number.isFinite(need)) return false;
-    const bucket = this.byLength[n];
+    const texts = this.textsOfLength[n];
     const known = elements.length;
-    if (bucket === undefined || need > known) return true;
+    if (texts === undefined || need > known) return true;
     const probes = Math.min(known, known - need + 1 + EXTRA_PROBES);
     // Hits needed among the probes: all but (known − probes) of the `need` shared tokens.
     const base = this.newCountBase(probes);
     const hitsNeeded = base + need - (known - probes);
     const counts = this.counts;
     for (let i = 0; i < probes; i++) {
-      const slots = bucket.postings[elements[i]!];
+      const slots = this.postings[elements[i]!]![n];
       if (slots === undefined) continue;
       for (let k = 0; k < slots.length; k++) {
         const slot = slots[k]!;
@@ -136,7 +136,7 @@ export class OverlapIndex {
     const at = 4 * probes;
     const signatures = this.signatures;
     for (const slot of candidates) {
-      const text = bucket.texts[slot]!;
+      const text = texts[slot]!;
       const s = 4 * text;
       const sharedAtMost =
         counts[slot]! - base +
@@ -207,6 +207,7 @@ export class OverlapIndex {
         ids.push(this.frequency.length);
         elements[count++] = this.frequency.length;
         this.frequency.push(0);
+        this.postings.push([]);
       }
     }
     for (const token of tokens) if (token >= 0) this.occurrences[token] = 0;
