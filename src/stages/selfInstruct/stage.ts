@@ -106,15 +106,18 @@ async function generateLoop(run: StageRun, inputs: LoopInputs): Promise<Generate
         counters.unusedAfterTarget++;
         continue;
       }
-      const id = recordId(record);
-      const kept = rejection ? { rejection } : novelty.admit(record.instruction, id);
+      // Hashed at most once per record, and only when it survives the rules; the run directory reuses it.
+      let id: string | undefined;
+      const idOf = (): string => (id ??= recordId(record));
+      const kept = rejection ? { rejection } : novelty.admit(record.instruction, idOf);
       if ("rejection" in kept) {
         result.rejected.push({ reason: kept.rejection.reason, record, detail: kept.rejection.detail });
         continue;
       }
       const meta = { lang: settings.lang, finishReason: outcome.finishReason, examples: outcome.exampleIds, ...kept.meta };
-      result.accepted.push({ record, meta });
-      picker.addMachineTask(unit, { id: `machine:${id}`, ...record });
+      const keptId = idOf();
+      result.accepted.push({ record, meta, id: keptId });
+      picker.addMachineTask(unit, { id: `machine:${keptId}`, ...record });
       accepted++;
     }
     run.runDir.commit(unit, result);
