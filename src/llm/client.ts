@@ -100,9 +100,6 @@ class AttemptError extends Error {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Simultaneous cache reads/writes: enough to keep the disk busy without running out of file handles. */
-const CACHE_IO_CONCURRENCY = 64;
-
 export function createLlmClient(settings: LlmSettings, options: LlmClientOptions = {}): LlmClient {
   const sdk = new OpenAI({
     baseURL: settings.baseUrl,
@@ -114,7 +111,6 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
   });
   const backoff: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
   const slots = pLimit(settings.concurrency);
-  const cacheIo = pLimit(CACHE_IO_CONCURRENCY);
   const limiter = new RateLimiter({ rpm: settings.rpm, tpm: settings.tpm });
   const cache = options.cacheDir ? new ResponseCache(options.cacheDir) : undefined;
   const price = priceFor(settings.model, settings.prices);
@@ -221,10 +217,10 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
     }
   }
 
-  async function storeInCache(key: string, reply: CachedReply): Promise<void> {
+  function storeInCache(key: string, reply: CachedReply): void {
     if (!cache) return;
     try {
-      await cacheIo(() => cache.put(key, settings.model, reply));
+      cache.put(key, settings.model, reply);
     } catch (error) {
       warn(`could not write the response cache in ${cache.dir} (${error instanceof Error ? error.message : String(error)}); continuing without it`);
     }
@@ -233,7 +229,7 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
   async function chat(request: ChatRequest): Promise<ChatReply> {
     const key = cache ? cacheKey(settings.model, request) : undefined;
     if (cache && key) {
-      const hit = await cacheIo(() => cache.get(key));
+      const hit = cache.get(key);
       if (hit) {
         const reply: ChatReply = { ...hit, cached: true };
         recordReply(reply);
@@ -246,7 +242,7 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
       // still in flight, never finished ones waiting for a cache write behind new requests.
       reply = await slots(async () => {
         const fresh = await sendWithRetries(request);
-        if (key) await storeInCache(key, fresh);
+        if (key) storeInCache(key, fresh);
         return fresh;
       });
     } catch (error) {
