@@ -3,16 +3,16 @@
  * with a concurrency cap, rpm/tpm limits, counted retries, per-request timeouts, an on-disk
  * response cache and running totals (tokens, money, retries by cause).
  *
- * The API key goes to the SDK and nowhere else; every message we raise passes through
- * `redactSecret` in case a server echoes it.
+ * The API key goes into the Authorization header and nowhere else; every message we raise passes
+ * through `redactSecret` in case a server echoes it.
  */
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import pLimit from "p-limit";
 import { z } from "zod";
 import { ResponseCache, cacheKey, type CachedReply } from "./cache.js";
 import { costUsd, priceFor } from "./cost.js";
 import { RateLimiter, estimateTokens } from "./limiter.js";
-import { createNodeTransport } from "./transport.js";
+import { createChatTransport } from "./transport.js";
 import {
   DEFAULT_BACKOFF,
   backoffDelayMs,
@@ -101,14 +101,7 @@ class AttemptError extends Error {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createLlmClient(settings: LlmSettings, options: LlmClientOptions = {}): LlmClient {
-  const sdk = new OpenAI({
-    baseURL: settings.baseUrl,
-    apiKey: settings.apiKey,
-    maxRetries: 0,
-    // Our AbortSignal enforces the timeout; the SDK's own is only a backstop.
-    timeout: settings.timeoutMs + 10_000,
-    fetch: createNodeTransport().fetch,
-  });
+  const transport = createChatTransport({ baseUrl: settings.baseUrl, apiKey: settings.apiKey });
   const backoff: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
   const slots = pLimit(settings.concurrency);
   const limiter = new RateLimiter({ rpm: settings.rpm, tpm: settings.tpm });
@@ -148,25 +141,15 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
     return { text, finishReason: toFinishReason(choice.finish_reason), usage, cached: false };
   }
 
-  /** One HTTP request under our own timeout. */
+  /** One HTTP request under the per-request timeout. */
   async function attemptOnce(request: ChatRequest): Promise<ChatReply> {
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, settings.timeoutMs);
     totals.httpRequests++;
     try {
-      const completion: unknown = await sdk.chat.completions.create(requestBody(request), { signal: controller.signal, maxRetries: 0 });
+      const completion = await transport.postChatCompletion(requestBody(request), settings.timeoutMs);
       return parseCompletion(completion, request);
     } catch (error) {
       if (error instanceof AttemptError) throw error;
-      throw new AttemptError(
-        classifyFailure(error, { baseUrl: settings.baseUrl, model: settings.model, timeoutMs: settings.timeoutMs, timedOut }),
-      );
-    } finally {
-      clearTimeout(timer);
+      throw new AttemptError(classifyFailure(error, { baseUrl: settings.baseUrl, model: settings.model, timeoutMs: settings.timeoutMs }));
     }
   }
 
