@@ -2,8 +2,8 @@
  * The single source of truth for the records that flow between stages.
  * TypeScript types are inferred from these schemas; parse errors come from them.
  */
-import { createHash } from "node:crypto";
 import { z } from "zod";
+import { sha256Hex } from "./hash.js";
 
 /** One Alpaca example: exactly what a line of `data.jsonl` holds. */
 export const AlpacaRecord = z.object({
@@ -36,10 +36,7 @@ export type Language = z.infer<typeof Language>;
 
 /** Stable id of a record: a content hash, so ids survive resume and re-runs and match across stages. */
 export function recordId(record: AlpacaRecord): string {
-  return createHash("sha256")
-    .update(JSON.stringify([record.instruction, record.input, record.output]))
-    .digest("hex")
-    .slice(0, 16);
+  return sha256Hex(JSON.stringify([record.instruction, record.input, record.output])).slice(0, 16);
 }
 
 /** A record that a stage dropped, with a machine-readable reason (written to `rejected.jsonl`). */

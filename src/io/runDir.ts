@@ -25,6 +25,8 @@ import { redactArgv } from "./redact.js";
 export interface AcceptedRecord {
   record: AlpacaRecord;
   meta?: Record<string, unknown>;
+  /** `recordId(record)`, when the stage has already computed it: saves hashing the record again. */
+  id?: string;
 }
 
 export interface UnitResult {
@@ -153,7 +155,7 @@ export class RunDirectory {
     for (const { unit, result } of batch) {
       for (const r of result.rejected) rejected.push({ stage: this.stage, ...r, unit });
       for (const a of result.accepted) {
-        meta.push({ id: recordId(a.record), stage: this.stage, unit, ...a.meta });
+        meta.push({ id: a.id ?? recordId(a.record), stage: this.stage, unit, ...a.meta });
         data.push({ instruction: a.record.instruction, input: a.record.input, output: a.record.output });
       }
     }

@@ -3,16 +3,16 @@
  * with a concurrency cap, rpm/tpm limits, counted retries, per-request timeouts, an on-disk
  * response cache and running totals (tokens, money, retries by cause).
  *
- * The API key goes to the SDK and nowhere else; every message we raise passes through
- * `redactSecret` in case a server echoes it.
+ * The API key goes into the Authorization header and nowhere else; every message we raise passes
+ * through `redactSecret` in case a server echoes it.
  */
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import pLimit from "p-limit";
 import { z } from "zod";
 import { ResponseCache, cacheKey, type CachedReply } from "./cache.js";
 import { costUsd, priceFor } from "./cost.js";
 import { RateLimiter, estimateTokens } from "./limiter.js";
-import { createNodeTransport } from "./transport.js";
+import { createChatTransport } from "./transport.js";
 import {
   DEFAULT_BACKOFF,
   backoffDelayMs,
@@ -100,21 +100,10 @@ class AttemptError extends Error {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Simultaneous cache reads/writes: enough to keep the disk busy without running out of file handles. */
-const CACHE_IO_CONCURRENCY = 64;
-
 export function createLlmClient(settings: LlmSettings, options: LlmClientOptions = {}): LlmClient {
-  const sdk = new OpenAI({
-    baseURL: settings.baseUrl,
-    apiKey: settings.apiKey,
-    maxRetries: 0,
-    // Our AbortSignal enforces the timeout; the SDK's own is only a backstop.
-    timeout: settings.timeoutMs + 10_000,
-    fetch: createNodeTransport().fetch,
-  });
+  const transport = createChatTransport({ baseUrl: settings.baseUrl, apiKey: settings.apiKey });
   const backoff: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
   const slots = pLimit(settings.concurrency);
-  const cacheIo = pLimit(CACHE_IO_CONCURRENCY);
   const limiter = new RateLimiter({ rpm: settings.rpm, tpm: settings.tpm });
   const cache = options.cacheDir ? new ResponseCache(options.cacheDir) : undefined;
   const price = priceFor(settings.model, settings.prices);
@@ -152,25 +141,15 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
     return { text, finishReason: toFinishReason(choice.finish_reason), usage, cached: false };
   }
 
-  /** One HTTP request under our own timeout. */
+  /** One HTTP request under the per-request timeout. */
   async function attemptOnce(request: ChatRequest): Promise<ChatReply> {
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, settings.timeoutMs);
     totals.httpRequests++;
     try {
-      const completion: unknown = await sdk.chat.completions.create(requestBody(request), { signal: controller.signal, maxRetries: 0 });
+      const completion = await transport.postChatCompletion(requestBody(request), settings.timeoutMs);
       return parseCompletion(completion, request);
     } catch (error) {
       if (error instanceof AttemptError) throw error;
-      throw new AttemptError(
-        classifyFailure(error, { baseUrl: settings.baseUrl, model: settings.model, timeoutMs: settings.timeoutMs, timedOut }),
-      );
-    } finally {
-      clearTimeout(timer);
+      throw new AttemptError(classifyFailure(error, { baseUrl: settings.baseUrl, model: settings.model, timeoutMs: settings.timeoutMs }));
     }
   }
 
@@ -221,10 +200,10 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
     }
   }
 
-  async function storeInCache(key: string, reply: CachedReply): Promise<void> {
+  function storeInCache(key: string, reply: CachedReply): void {
     if (!cache) return;
     try {
-      await cacheIo(() => cache.put(key, settings.model, reply));
+      cache.put(key, settings.model, reply);
     } catch (error) {
       warn(`could not write the response cache in ${cache.dir} (${error instanceof Error ? error.message : String(error)}); continuing without it`);
     }
@@ -233,7 +212,7 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
   async function chat(request: ChatRequest): Promise<ChatReply> {
     const key = cache ? cacheKey(settings.model, request) : undefined;
     if (cache && key) {
-      const hit = await cacheIo(() => cache.get(key));
+      const hit = cache.get(key);
       if (hit) {
         const reply: ChatReply = { ...hit, cached: true };
         recordReply(reply);
@@ -246,7 +225,7 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
       // still in flight, never finished ones waiting for a cache write behind new requests.
       reply = await slots(async () => {
         const fresh = await sendWithRetries(request);
-        if (key) await storeInCache(key, fresh);
+        if (key) storeInCache(key, fresh);
         return fresh;
       });
     } catch (error) {

@@ -47,8 +47,6 @@ export interface FailureContext {
   baseUrl: string;
   model: string;
   timeoutMs: number;
-  /** Our own per-request timer fired (the SDK then reports a user abort). */
-  timedOut: boolean;
 }
 
 const CONNECTION_CODES: Record<string, string> = {
@@ -100,7 +98,7 @@ function statusFailure(error: APIError & { status: number }, context: FailureCon
 }
 
 export function classifyFailure(error: unknown, context: FailureContext): AttemptFailure {
-  if (context.timedOut || error instanceof APIConnectionTimeoutError) {
+  if (error instanceof APIConnectionTimeoutError) {
     return { retryable: true, cause: "timeout", detail: `no reply within ${formatSeconds(context.timeoutMs)}` };
   }
   if (error instanceof APIError && typeof error.status === "number") return statusFailure(error as APIError & { status: number }, context);

@@ -73,7 +73,10 @@ export type ModelPrice = z.infer<typeof ModelPrice>;
 
 /** Endpoint and limits, from CLI flags / env / config. The key is never written anywhere. */
 export const LlmSettings = z.object({
-  baseUrl: z.string().url("must be a URL such as http://127.0.0.1:8000/v1"),
+  baseUrl: z
+    .string()
+    .url("must be a URL such as http://127.0.0.1:8000/v1")
+    .refine((url) => /^https?:\/\//i.test(url), "must be an http:// or https:// URL such as http://127.0.0.1:8000/v1"),
   apiKey: z.string().min(1),
   model: z.string().min(1),
   concurrency: z.number().int().positive().default(8),

@@ -1,8 +1,9 @@
 /** The on-disk response cache, end to end through the client and the simulator. */
-import { readdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { crc32 } from "node:zlib";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { cacheKey } from "../../src/llm/cache.js";
+import { cacheKey, countCacheEntries } from "../../src/llm/cache.js";
 import { createLlmClient } from "../../src/llm/client.js";
 import { startSimulator, type RunningSimulator } from "../../src/simulator/server.js";
 import { testSettings, userPrompt, withTempDir } from "./helpers.js";
@@ -57,12 +58,51 @@ test("sampleIndex and decoding settings are part of the key", () => {
   expect(cacheKey("m", { ...base, sampleIndex: 0 })).toBe(cacheKey("m", base));
 });
 
-test("a corrupt cache entry is a miss, not a crash, and is rewritten", async () => {
+/** The segment files of a cache directory, oldest first. */
+async function segments(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((name) => /^replies-.*\.log$/.test(name)).sort().map((name) => path.join(dir, name));
+}
+
+/** A frame as documented in src/llm/cache.ts: "IFC1" | payload length | crc32(key + payload) | key | payload. */
+const FRAME_HEADER_BYTES = 4 + 4 + 4 + 32;
+
+function frame(key: string, payload: string): Buffer {
+  const body = Buffer.concat([Buffer.from(key, "hex"), Buffer.from(payload, "utf8")]);
+  const header = Buffer.alloc(12);
+  header.write("IFC1", 0, "latin1");
+  header.writeUInt32LE(body.length - 32, 4);
+  header.writeUInt32LE(crc32(body), 8);
+  return Buffer.concat([header, body]);
+}
+
+/** Byte offset of the frame holding `key` in a segment (its key follows magic, length and checksum). */
+function frameOffset(segment: Buffer, key: string): number {
+  const at = segment.indexOf(Buffer.from(key, "hex"));
+  expect(at).toBeGreaterThanOrEqual(12);
+  return at - 12;
+}
+
+test("one run writes one segment file, one frame per reply", async () => {
   await withTempDir(async (dir) => {
     await runAll(dir);
-    const damaged = [requests[0], requests[1]].map((r) => cacheKey("sim-model", r!));
-    await writeFile(path.join(dir, damaged[0]!.slice(0, 2), `${damaged[0]}.json`), '{"format": "instructforge-llm-cache/1", "reply": {"te');
-    await writeFile(path.join(dir, damaged[1]!.slice(0, 2), `${damaged[1]}.json`), JSON.stringify({ unrelated: true }));
+    expect(await readdir(dir)).toHaveLength(1);
+    expect(countCacheEntries(dir)).toBe(requests.length);
+  });
+});
+
+test("a damaged frame is a miss, not a crash or a wrong reply, and is written anew", async () => {
+  await withTempDir(async (dir) => {
+    await runAll(dir);
+    const [damaged, replaced] = [requests[0], requests[1]].map((r) => cacheKey("sim-model", r!));
+    const [segment] = await segments(dir);
+    const bytes = await readFile(segment!);
+    // One flipped bit in the middle of a reply: the checksum no longer matches.
+    bytes[frameOffset(bytes, damaged!) + 60]! ^= 0x01;
+    // The only frame of another key is a well-formed one whose JSON is not a cache entry.
+    const at = frameOffset(bytes, replaced!);
+    const end = at + FRAME_HEADER_BYTES + bytes.readUInt32LE(at + 4);
+    await writeFile(segment!, Buffer.concat([bytes.subarray(0, at), bytes.subarray(end)]));
+    await writeFile(path.join(dir, "replies-9999999999999-1-00000000.log"), frame(replaced!, JSON.stringify({ unrelated: true })));
     sim.resetStats();
 
     const rerun = await runAll(dir);
@@ -72,8 +112,48 @@ test("a corrupt cache entry is a miss, not a crash, and is rewritten", async () 
     sim.resetStats();
     await runAll(dir);
     expect(sim.stats().requests).toBe(0);
-    const shards = await readdir(dir);
-    expect(shards.every((name) => /^[0-9a-f]{2}$/.test(name))).toBe(true);
+  });
+});
+
+test("a frame torn by a kill mid-write is a miss; the frames before it still replay", async () => {
+  await withTempDir(async (dir) => {
+    await runAll(dir);
+    const [segment] = await segments(dir);
+    const bytes = await readFile(segment!);
+    const last = Math.max(...requests.map((r) => frameOffset(bytes, cacheKey("sim-model", r))));
+    for (const cut of [last + 5, last + 40, bytes.length - 1]) {
+      await writeFile(segment!, bytes.subarray(0, cut));
+      expect(countCacheEntries(dir)).toBe(requests.length - 1);
+      sim.resetStats();
+
+      const rerun = await runAll(dir);
+
+      expect(sim.stats().requests).toBe(1);
+      expect(rerun.client.totals().cacheHits).toBe(requests.length - 1);
+      for (const extra of (await segments(dir)).slice(1)) await rm(extra);
+    }
+  });
+});
+
+test("entries of the older one-file-per-entry layout are still replayed", async () => {
+  await withTempDir(async (dir) => {
+    const first = await runAll(dir);
+    for (const [i, request] of requests.entries()) {
+      const key = cacheKey("sim-model", request);
+      const reply = first.replies[i]!;
+      const entry = { format: "instructforge-llm-cache/1", key, model: "sim-model", createdAt: new Date().toISOString(), reply: { text: reply.text, finishReason: reply.finishReason, usage: reply.usage } };
+      await mkdir(path.join(dir, key.slice(0, 2)), { recursive: true });
+      await writeFile(path.join(dir, key.slice(0, 2), `${key}.json`), JSON.stringify(entry));
+    }
+    for (const segment of await segments(dir)) await rm(segment);
+    sim.resetStats();
+
+    const client = createLlmClient(priced(), { cacheDir: dir });
+    const replies = await Promise.all(requests.map((r) => client.chat(r)));
+
+    expect(sim.stats().requests).toBe(0);
+    expect(replies.map((r) => r.text)).toEqual(first.replies.map((r) => r.text));
+    expect(countCacheEntries(dir)).toBe(requests.length);
   });
 });
 

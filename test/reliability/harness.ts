@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { countCacheEntries as countCacheFrames } from "../../src/llm/cache.js";
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from "../../src/simulator/server.js";
 
 /** The repository root: the nearest ancestor holding package.json (works from src and from dist). */
@@ -168,9 +169,9 @@ export function walkFiles(dir: string): string[] {
   return out;
 }
 
-/** Complete cache entries (`cache/ab/<sha256>.json`), not temp files. */
+/** Complete entries in a run directory's response cache (a torn last frame is not one). */
 export function countCacheEntries(runDir: string): number {
-  return walkFiles(join(runDir, "cache")).filter((p) => /[0-9a-f]{64}\.json$/.test(p)).length;
+  return countCacheFrames(join(runDir, "cache"));
 }
 
 export function readManifest(runDir: string): Record<string, unknown> {

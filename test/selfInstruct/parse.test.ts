@@ -111,11 +111,11 @@ describe("parseTaskList", () => {
     expect(parseTaskList("I'm sorry, I can't help with that.")).toEqual({ tasks: [], unparseable: [] });
   });
 
-  it.each(["<noinput>", "<no input>", "N/A", "None", "none.", "无", "<无输入>", "（无）", "", "No input"])("treats %j as no input", (marker) => {
+  it.each(["<noinput>", "<no input>", "N/A", "None", "none.", "无", "<无输入>", "（无）", "", "No input", `${" ".repeat(40)}**No_input**${"。".repeat(30)}`])("treats %j as no input", (marker) => {
     expect(isNoInputMarker(marker)).toBe(true);
   });
 
-  it.each(["None of the above", "无人机", "42"])("keeps %j as a real input", (text) => {
+  it.each(["None of the above", "无人机", "42", "no input required, but here is some anyway"])("keeps %j as a real input", (text) => {
     expect(isNoInputMarker(text)).toBe(false);
   });
 });

@@ -122,7 +122,7 @@ async function evolveAll(run: StageRun, options: EvolveOptions, items: RecordIte
     }
     const id = recordId(outcome.record);
     return {
-      result: { accepted: [{ record: outcome.record, meta: outcome.lineage }], rejected: [] },
+      result: { accepted: [{ record: outcome.record, meta: outcome.lineage, id }], rejected: [] },
       version: { id, givenPrompt: givenPromptOf(outcome.record), depth: outcome.lineage.depth, round },
       attempt: { round, operation },
     };

@@ -23,6 +23,11 @@ export class ExamplePicker {
     this.committedBefore = options.firstUnit;
   }
 
+  /** Whether accepted tasks can appear as examples; when not, callers need not hand them in. */
+  get usesMachineTasks(): boolean {
+    return this.options.machineExamples > 0;
+  }
+
   /** Record an accepted task (in commit order) as a possible machine example. */
   addMachineTask(unit: number, task: ExampleTask): void {
     this.machine.push({ unit, task });

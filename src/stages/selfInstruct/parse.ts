@@ -68,7 +68,8 @@ const NO_INPUT_MARKERS = new Set([
 ]);
 
 export function parseTaskList(text: string, options: ParseOptions = {}): ParsedReply {
-  const lines = classifyLines(text.replace(/\r\n?/g, "\n"));
+  // Most replies have no \r: skip a copy of the whole reply for them.
+  const lines = classifyLines(text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text);
   const items = groupItems(continuationFixed(lines, options.nextNumber));
   const reply: ParsedReply = { tasks: [], unparseable: [] };
   if (options.finishReason === "length") {
@@ -85,7 +86,25 @@ export function parseTaskList(text: string, options: ParseOptions = {}): ParsedR
 
 /** Whether an input field means "no input". */
 export function isNoInputMarker(input: string): boolean {
-  return NO_INPUT_MARKERS.has(normalizeMarker(input));
+  return !tooLongForMarker(input) && NO_INPUT_MARKERS.has(normalizeMarker(input));
+}
+
+const LONGEST_MARKER = Math.max(...[...NO_INPUT_MARKERS].map((marker) => marker.length));
+/** Everything `normalizeMarker` can strip or squeeze: its end decoration, `_`, and whitespace. */
+const MARKER_REMOVABLE = /[*_`"'“”‘’「」（）()[\]<>《》【】.。\s]/;
+
+/**
+ * Most inputs are real text, far longer than any marker: normalizing them (four passes over the
+ * whole input) was the parser's largest cost. A character `normalizeMarker` cannot remove always
+ * survives it, so more such characters than the longest marker has settle the question.
+ */
+function tooLongForMarker(input: string): boolean {
+  if (input.length <= LONGEST_MARKER) return false;
+  let surviving = 0;
+  for (let i = 0; i < input.length; i++) {
+    if (!MARKER_REMOVABLE.test(input[i]!) && ++surviving > LONGEST_MARKER) return true;
+  }
+  return false;
 }
 
 function normalizeMarker(text: string): string {

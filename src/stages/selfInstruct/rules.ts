@@ -111,7 +111,9 @@ function programRule(task: TaskText): Rejection | undefined {
 }
 
 function punctuationStartRule(task: TaskText, settings: RuleSettings): Rejection | undefined {
-  const first = [...task.instruction][0] ?? "";
+  // The first code point, without spreading the whole instruction into an array.
+  const codePoint = task.instruction.codePointAt(0);
+  const first = codePoint === undefined ? "" : String.fromCodePoint(codePoint);
   const punctuation = settings.lang === "zh" ? ASCII_PUNCTUATION.has(first) || ANY_PUNCTUATION.test(first) : ASCII_PUNCTUATION.has(first);
   return punctuation ? { reason: "starts_with_punctuation", detail: { char: first } } : undefined;
 }

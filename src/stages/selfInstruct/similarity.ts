@@ -28,8 +28,12 @@ export class NoveltyIndex {
     this.filter.add(instruction, id);
   }
 
-  /** Reject when too close to a kept instruction; otherwise keep it and return its diagnostics. */
-  admit(instruction: string, id: string): { rejection: Rejection } | { meta: SimilarityMeta | Record<string, never> } {
+  /**
+   * Reject when too close to a kept instruction; otherwise keep it and return its diagnostics.
+   * `idOf` is called only for a kept instruction: most candidates are rejected, and their ids
+   * would be hashed for nothing.
+   */
+  admit(instruction: string, idOf: () => string): { rejection: Rejection } | { meta: SimilarityMeta | Record<string, never> } {
     if (this.options.filter) {
       const verdict = this.filter.check(instruction);
       if (!verdict.keep && verdict.mostSimilar) {
@@ -38,11 +42,11 @@ export class NoveltyIndex {
       }
     }
     if (!this.options.diagnostics) {
-      this.filter.add(instruction, id);
+      this.filter.add(instruction, idOf());
       return { meta: {} };
     }
     const { mostSimilar, averageScore } = this.filter.topKSimilar(instruction, 10);
-    this.filter.add(instruction, id);
+    this.filter.add(instruction, idOf());
     return {
       meta: {
         most_similar_instructions: Object.fromEntries(mostSimilar.map((match) => [match.text, round(match.score)])),

@@ -106,15 +106,19 @@ async function generateLoop(run: StageRun, inputs: LoopInputs): Promise<Generate
         counters.unusedAfterTarget++;
         continue;
       }
-      const id = recordId(record);
-      const kept = rejection ? { rejection } : novelty.admit(record.instruction, id);
+      // Hashed at most once per record, and only when it survives the rules; the run directory reuses it.
+      let id: string | undefined;
+      const idOf = (): string => (id ??= recordId(record));
+      const kept = rejection ? { rejection } : novelty.admit(record.instruction, idOf);
       if ("rejection" in kept) {
         result.rejected.push({ reason: kept.rejection.reason, record, detail: kept.rejection.detail });
         continue;
       }
       const meta = { lang: settings.lang, finishReason: outcome.finishReason, examples: outcome.exampleIds, ...kept.meta };
-      result.accepted.push({ record, meta });
-      picker.addMachineTask(unit, { id: `machine:${id}`, ...record });
+      const keptId = idOf();
+      result.accepted.push({ record, meta, id: keptId });
+      // Without --machine-examples the picker would only hold on to every record (GC work for nothing).
+      if (picker.usesMachineTasks) picker.addMachineTask(unit, { id: `machine:${keptId}`, ...record });
       accepted++;
     }
     run.runDir.commit(unit, result);
@@ -143,7 +147,7 @@ function rebuildNoveltyIndex(
   for (const seed of seeds) index.add(seed.instruction, seed.id);
   for (const { record, meta } of accepted) {
     index.add(record.instruction, meta.id);
-    picker.addMachineTask(Number(meta.unit), { id: `machine:${meta.id}`, ...record });
+    if (picker.usesMachineTasks) picker.addMachineTask(Number(meta.unit), { id: `machine:${meta.id}`, ...record });
   }
   return index;
 }
