@@ -47,6 +47,7 @@ export class OverlapIndex {
   /** 1 for the elements of the current query. */
   private inQuery = new Uint8Array(1024);
   private occurrences = new Int32Array(1024);
+  private scratch = new Int32Array(256);
   /** Four 32-bit words per kept text: the bit of every element it holds (see `signatureBit`). */
   private signatures = new Int32Array(4096);
   /**
@@ -195,7 +196,8 @@ export class OverlapIndex {
 
   /** Element ids of a token sequence; unseen occurrences are created (`create`) or left out (queries). */
   private elementsOf(tokens: Int32Array, create: boolean): Int32Array {
-    const elements = new Int32Array(tokens.length);
+    if (this.scratch.length < tokens.length) this.scratch = new Int32Array(2 * tokens.length);
+    const elements = this.scratch; // callers copy what they keep
     let count = 0;
     for (const token of tokens) {
       if (token < 0) continue;

@@ -136,7 +136,7 @@ export class RougeFilter<Id = string> {
   private bestAbove(query: Int32Array, threshold: number): { index: number; score: number } | undefined {
     const m = query.length;
     if (m === 0 || threshold >= 1) return undefined;
-    const lcs = new LcsQuery(query);
+    let lcs: LcsQuery | undefined; // built on the first candidate: most queries have none
     let best: { index: number; score: number } | undefined;
     const bar = (): number => (best === undefined ? threshold : best.score) - BOUND_SLACK;
     // F1 ≤ 2·shared/(m+n), and ≤ 2·min(m,n)/(m+n): what a kept text of n tokens needs to beat the bar.
@@ -145,6 +145,7 @@ export class RougeFilter<Id = string> {
     this.overlapIndex.forEachCandidate(query, required, (index, shared) => {
       const n = this.lengthOf(index);
       if (shared < sharedNeeded(n)) return;
+      lcs ??= new LcsQuery(query);
       const score = rougeLF1(lcs.lcs(this.tokenPool, this.starts[index]!, n), m, n);
       const better = best === undefined ? score > threshold : score > best.score || (score === best.score && index < best.index);
       if (better) best = { index, score };
