@@ -21,6 +21,7 @@ import { readPackageVersion } from "../version.js";
 import { writeError, writeFileAtomic } from "./atomic.js";
 import { readJsonLines, toJsonLines } from "./jsonl.js";
 import { redactArgv } from "./redact.js";
+import { writeAll } from "./writeAll.js";
 
 export interface AcceptedRecord {
   record: AlpacaRecord;
@@ -230,12 +231,6 @@ export class RunDirectory {
       if (fd !== undefined) closeSync(fd);
     }
   }
-}
-
-/** writeSync may write less than asked when the disk fills up; keep going until it throws. */
-function writeAll(fd: number, bytes: Buffer): void {
-  let offset = 0;
-  while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
 }
 
 function prepareDirectory(given: string, dir: string): void {

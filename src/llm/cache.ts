@@ -21,11 +21,12 @@
  * Directories written by earlier versions (one `ab/<key>.json` file per entry) are still read.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, writeSync } from "node:fs";
+import { closeSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { z } from "zod";
 import { sha256Hex } from "../hash.js";
+import { writeAll } from "../io/writeAll.js";
 import type { ChatReply, ChatRequest } from "./types.js";
 
 /** Part of every key: changing it invalidates every cached reply. */
@@ -284,12 +285,6 @@ function validEntry(json: string, key: string): CachedReply | undefined {
   }
   const entry = CacheEntry.safeParse(value);
   return entry.success && entry.data.key === key ? entry.data.reply : undefined;
-}
-
-/** writeSync may write less than asked when the disk fills up; keep going until it throws. */
-function writeAll(fd: number, bytes: Buffer): void {
-  let written = 0;
-  while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
 }
 
 /** zlib.crc32 arrived in Node 20.15; older releases compute the same checksum in JavaScript. */
