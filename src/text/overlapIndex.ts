@@ -48,8 +48,8 @@ export class OverlapIndex {
   private inQuery = new Uint8Array(1024);
   private occurrences = new Int32Array(1024);
   private scratch = new Int32Array(256);
-  /** Four 32-bit words per kept text: the bit of every element it holds (see `signatureBit`). */
-  private signatures = new Int32Array(4096);
+  /** Per length, four 32-bit words per slot: the bit of every element that text holds (see `signatureBit`). */
+  private readonly signaturesOfLength: Array<Int32Array<ArrayBuffer> | undefined> = [];
   /**
    * For the current query: the signature of its elements from position i on (4 words at 4·i),
    * and how many of those elements share a bit with a later one (the popcount undercounts by that).
@@ -74,10 +74,12 @@ export class OverlapIndex {
     const texts = (this.textsOfLength[n] ??= []);
     const slot = texts.length;
     texts.push(index);
-    if (4 * index + 4 > this.signatures.length) this.signatures = grow(this.signatures, 4 * index + 4);
+    let signatures = this.signaturesOfLength[n] ?? new Int32Array(16);
+    if (4 * slot + 4 > signatures.length) signatures = grow(signatures, 4 * slot + 4);
+    this.signaturesOfLength[n] = signatures;
     for (const element of elements) {
       const bit = signatureBit(element);
-      this.signatures[4 * index + (bit >>> 5)]! |= 1 << (bit & 31);
+      signatures[4 * slot + (bit >>> 5)]! |= 1 << (bit & 31);
       (this.postings[element]![n] ??= []).push(slot);
       this.frequency[element]!++;
     }
@@ -135,10 +137,9 @@ export class OverlapIndex {
     const unprobedBound = this.suffixCollisions[probes]!;
     const q = this.suffixSignatures;
     const at = 4 * probes;
-    const signatures = this.signatures;
+    const signatures = this.signaturesOfLength[n]!;
     for (const slot of candidates) {
-      const text = texts[slot]!;
-      const s = 4 * text;
+      const s = 4 * slot;
       const sharedAtMost =
         counts[slot]! - base +
         unprobedBound +
@@ -146,7 +147,9 @@ export class OverlapIndex {
         popcount(signatures[s + 1]! & q[at + 1]!) +
         popcount(signatures[s + 2]! & q[at + 2]!) +
         popcount(signatures[s + 3]! & q[at + 3]!);
-      if (sharedAtMost >= need) visit(text, this.sharedWithQuery(text));
+      if (sharedAtMost < need) continue;
+      const text = texts[slot]!;
+      visit(text, this.sharedWithQuery(text));
     }
     candidates.length = 0;
     return true;
