@@ -11,23 +11,26 @@ import { describeIssue } from "../io/records.js";
 import { DEFAULT_MIN_SCORE, FilterLanguage, FilterThresholds, RULE_NAMES, RuleName } from "../stages/filter/config.js";
 import { runFilter, type FilterSettings } from "../stages/filter/stage.js";
 import { action } from "./action.js";
-import { addLlmOptions, resolveLlmSettings, type LlmFlags } from "./llmOptions.js";
+import { z } from "zod";
+import { addLlmOptions, LlmFlags, resolveLlmSettings } from "./llmOptions.js";
 
-export interface FilterFlags extends LlmFlags {
-  in: string;
-  out: string;
-  rules?: string[];
-  disable?: string[];
-  thresholds?: string;
-  lang: string;
-  judge?: boolean;
-  minScore?: string;
-  complexity?: boolean;
-  judgeBatch: string;
-  judgeAttempts: string;
-  top?: string;
-  seed?: string;
-}
+/** The filter command's flags as commander hands them over; `run` builds the same shape from a config. */
+export const FilterFlags = LlmFlags.extend({
+  in: z.string(),
+  out: z.string(),
+  rules: z.array(z.string()).optional(),
+  disable: z.array(z.string()).optional(),
+  thresholds: z.string().optional(),
+  lang: z.string(),
+  judge: z.boolean().optional(),
+  minScore: z.string().optional(),
+  complexity: z.boolean().optional(),
+  judgeBatch: z.string(),
+  judgeAttempts: z.string(),
+  top: z.string().optional(),
+  seed: z.string().optional(),
+});
+export type FilterFlags = z.infer<typeof FilterFlags>;
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(",").map((v) => v.trim()).filter(Boolean)];
 

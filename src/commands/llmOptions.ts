@@ -3,19 +3,22 @@
  * (flags win over environment variables). The API key is read here and never printed.
  */
 import { Option, type Command } from "commander";
+import { z } from "zod";
 import { UserError } from "../errors.js";
 import { LlmSettings } from "../llm/types.js";
 
-export interface LlmFlags {
-  baseUrl?: string;
-  apiKey?: string;
-  model?: string;
-  concurrency?: string;
-  rpm?: string;
-  tpm?: string;
-  timeout?: string;
-  maxRetries?: string;
-}
+/** The LLM flags as commander hands them over (strings); also how the pipeline passes them in. */
+export const LlmFlags = z.object({
+  baseUrl: z.string().optional(),
+  apiKey: z.string().optional(),
+  model: z.string().optional(),
+  concurrency: z.string().optional(),
+  rpm: z.string().optional(),
+  tpm: z.string().optional(),
+  timeout: z.string().optional(),
+  maxRetries: z.string().optional(),
+});
+export type LlmFlags = z.infer<typeof LlmFlags>;
 
 export function addLlmOptions(command: Command): Command {
   return command

@@ -5,6 +5,7 @@
  * hands the result to the stage's own flag parser and programmatic entry point.
  */
 import { Command } from "commander";
+import type { z } from "zod";
 import { UserError } from "../errors.js";
 import { readSiblingMeta } from "../io/siblingMeta.js";
 import { readRecordFile } from "../io/records.js";
@@ -16,7 +17,7 @@ import type { Language } from "../schemas.js";
 import * as answerCommand from "../commands/answer.js";
 import * as evolveCommand from "../commands/evolve.js";
 import * as filterCommand from "../commands/filter.js";
-import { parseFilterFlags, type FilterFlags } from "../commands/filter.js";
+import { FilterFlags, parseFilterFlags } from "../commands/filter.js";
 import * as generateCommand from "../commands/generate.js";
 import * as translateCommand from "../commands/translate.js";
 import { runAnswer } from "../stages/answer/stage.js";
@@ -24,7 +25,7 @@ import { defaultWeights, parseOperationWeights } from "../stages/evolve/operatio
 import { runEvolve } from "../stages/evolve/stage.js";
 import { runFilter } from "../stages/filter/stage.js";
 import { runGenerate } from "../stages/selfInstruct/stage.js";
-import { parseGenerateFlags, type GenerateFlags } from "../stages/selfInstruct/settings.js";
+import { GenerateFlags, parseGenerateFlags } from "../stages/selfInstruct/settings.js";
 import { parseFieldList } from "../stages/translate/fields.js";
 import { runTranslate } from "../stages/translate/stage.js";
 import type { StageConfig, StageName, StageOptions } from "./config.js";
@@ -62,8 +63,8 @@ export async function callStage(call: StageCall): Promise<void> {
 }
 
 async function callGenerate(options: StageOptions<"generate">, call: StageCall): Promise<void> {
-  const flags = { ...commandDefaults(generateCommand.register, "generate"), ...toFlags(options), ...commonFlags(call) } as GenerateFlags;
-  await runGenerate(parseGenerateFlags(flags), call.llm);
+  const flags = { ...commandDefaults(generateCommand.register, "generate"), ...toFlags(options), ...commonFlags(call) };
+  await runGenerate(parseGenerateFlags(asFlags(GenerateFlags, flags, "generate")), call.llm);
 }
 
 async function callEvolve(options: StageOptions<"evolve">, call: StageCall): Promise<void> {
@@ -119,7 +120,7 @@ async function callTranslate(options: StageOptions<"translate">, call: StageCall
 
 async function callFilter(options: StageOptions<"filter">, call: StageCall): Promise<void> {
   const flags = { ...commandDefaults(filterCommand.register, "filter"), ...toFlags(options), ...commonFlags(call), in: inputOf(call) };
-  const settings = await parseFilterFlags(flags as unknown as FilterFlags);
+  const settings = await parseFilterFlags(asFlags(FilterFlags, flags, "filter"));
   // The LLM is only needed (and only checked) when the judge or the complexity score is on.
   const scoring = settings.judge !== undefined || settings.complexity;
   await runFilter(settings, scoring ? call.llm : undefined);
@@ -175,6 +176,16 @@ function typedDefaults(flags: Flags) {
     string: (key: string) => String(get(key)),
     boolean: (key: string) => get(key) === true,
   };
+}
+
+/**
+ * The merged flags in the shape the stage's parser takes. The config schema already checked every
+ * option, so a mismatch here is a bug in this file, reported as such.
+ */
+function asFlags<Schema extends z.ZodType>(schema: Schema, flags: Flags, stage: StageName): z.infer<Schema> {
+  const parsed = schema.safeParse(flags);
+  if (!parsed.success) throw new Error(`internal: the ${stage} options do not map onto its flags: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+  return parsed.data;
 }
 
 /** The flags every stage shares: where to write, which language, which seed. */

@@ -36,24 +36,26 @@ export const GenerateSettings = z
   });
 export type GenerateSettings = z.infer<typeof GenerateSettings>;
 
-export interface GenerateFlags {
-  seeds?: string;
-  num?: string;
-  out?: string;
-  lang?: string;
-  examples?: string;
-  machineExamples?: string;
-  tasksPerRequest?: string;
-  temperature?: string;
-  topP?: string;
-  maxTokens?: string;
-  seed?: string;
-  prompt?: string;
-  rougeL?: string;
-  blacklist?: string;
-  similarityMeta?: string;
-  noFilter?: string[];
-}
+/** The generate flags as strings (commander's, or `run`'s from a config), before `GenerateSettings` checks them. */
+export const GenerateFlags = z.object({
+  seeds: z.string().optional(),
+  num: z.string().optional(),
+  out: z.string().optional(),
+  lang: z.string().optional(),
+  examples: z.string().optional(),
+  machineExamples: z.string().optional(),
+  tasksPerRequest: z.string().optional(),
+  temperature: z.string().optional(),
+  topP: z.string().optional(),
+  maxTokens: z.string().optional(),
+  seed: z.string().optional(),
+  prompt: z.string().optional(),
+  rougeL: z.string().optional(),
+  blacklist: z.string().optional(),
+  similarityMeta: z.string().optional(),
+  noFilter: z.array(z.string()).optional(),
+});
+export type GenerateFlags = z.infer<typeof GenerateFlags>;
 
 /**
  * Alpaca asked for a list of 20 (3 examples + 17 new); BELLE asked for 10 in Chinese, whose
