@@ -24,7 +24,8 @@ export type RequiredOverlap = (n: number) => number;
 
 /** Probes beyond the prefix (measured best of 2–5 on the generate bench). */
 const EXTRA_PROBES = 3;
-const MAX_COUNT = 0x7fffffff;
+/** Counts are 16-bit (a length's slots stay in L1 cache); the base restarts from 0 when it would overflow. */
+const MAX_COUNT = 0xffff;
 
 export class OverlapIndex {
   /** elementOf[token][k − 1]: the element id of the k-th occurrence of `token`. */
@@ -42,7 +43,7 @@ export class OverlapIndex {
   private readonly starts: number[] = [0];
   private longest = 0;
   /** Hits per slot of the length being searched, stored above `countBase` (older values count as 0). */
-  private counts = new Int32Array(1024);
+  private counts = new Uint16Array(1024);
   private countCeiling = 0;
   /** 1 for the elements of the current query. */
   private inQuery = new Uint8Array(1024);
@@ -83,7 +84,11 @@ export class OverlapIndex {
       (this.postings[element]![n] ??= []).push(slot);
       this.frequency[element]!++;
     }
-    if (this.counts.length < texts.length) this.counts = grow(this.counts, texts.length);
+    if (this.counts.length < texts.length) {
+      const grown = new Uint16Array(2 * this.counts.length);
+      grown.set(this.counts);
+      this.counts = grown;
+    }
   }
 
   /**
