@@ -67,6 +67,25 @@ const FILES = {
   lock: ".lock",
 } as const;
 
+/**
+ * The manifest an earlier run left in `dir`, read before a stage opens it again: undefined when
+ * there is none, `unreadable` when it is not JSON, else its parsed value (checked by the caller).
+ */
+export function readEarlierManifest(dir: string): { path: string; unreadable: true } | { path: string; value: unknown } | undefined {
+  const path = join(dir, FILES.manifest);
+  if (!existsSync(path)) return undefined;
+  try {
+    return { path, value: JSON.parse(readFileSync(path, "utf8")) };
+  } catch {
+    return { path, unreadable: true };
+  }
+}
+
+/** The `keys` whose values (compared as JSON) differ between an earlier run's config and this one's. */
+export function changedSettings(earlier: Record<string, unknown> | undefined, now: Record<string, unknown>, keys: readonly string[]): string[] {
+  return keys.filter((key) => JSON.stringify(earlier?.[key]) !== JSON.stringify(now[key]));
+}
+
 export class RunDirectory {
   readonly dir: string;
   readonly stage: string;

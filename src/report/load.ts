@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { readEarlierManifest } from "../io/runDir.js";
 import { z } from "zod";
 import { UserError } from "../errors.js";
 import { AlpacaRecord } from "../schemas.js";
@@ -80,21 +81,18 @@ function noData(dir: string): UserError {
 }
 
 function loadStage(dir: string, dirName: string | undefined): StageRun {
-  const manifest = readManifest(join(dir, "manifest.json"));
+  const manifest = readManifest(dir);
   const records = readLines(join(dir, "data.jsonl")).map((value) => AlpacaRecord.catch({ instruction: "", input: "", output: "" }).parse(value));
   const meta = readLines(join(dir, "meta.jsonl")).map((value) => ReportMeta.catch({}).parse(value));
   const rejectedByReason = countRejections(join(dir, "rejected.jsonl"), manifest);
   return { name: dirName ?? manifest?.stage ?? "run", dir, manifest, records, meta, rejectedByReason };
 }
 
-function readManifest(path: string): Manifest | undefined {
-  if (!existsSync(path)) return undefined;
-  try {
-    const parsed = Manifest.safeParse(JSON.parse(readFileSync(path, "utf8")));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined; // a damaged manifest must not stop the report; counts come from the files
-  }
+function readManifest(dir: string): Manifest | undefined {
+  const earlier = readEarlierManifest(dir);
+  if (!earlier || !("value" in earlier)) return undefined; // a damaged manifest must not stop the report; counts come from the files
+  const parsed = Manifest.safeParse(earlier.value);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** rejected.jsonl is the ground truth; the manifest's counts are used only when the file is absent. */

@@ -8,14 +8,13 @@
  * --keep-original). Units run concurrently and commit in order; an item's round r+1 waits for its
  * own round r, nothing else, so the rounds pipeline instead of stalling on the slowest request.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { UserError } from "../../errors.js";
 import { readJsonLines } from "../../io/jsonl.js";
 import { readRecordFile, type RecordItem } from "../../io/records.js";
-import type { UnitResult } from "../../io/runDir.js";
+import { changedSettings, readEarlierManifest, type UnitResult } from "../../io/runDir.js";
 import type { LlmClient, LlmSettings } from "../../llm/types.js";
 import { runOrdered } from "../../pipeline/ordered.js";
 import { withStageRun, type StageRun } from "../../pipeline/stageRun.js";
@@ -221,18 +220,14 @@ const PreviousManifest = z.object({ stage: z.string(), config: z.record(z.string
 
 /** Checked before the run directory is opened, so a refused resume leaves the old manifest untouched. */
 function refuseIncompatibleResume(outDir: string, config: Record<string, unknown>): void {
-  const path = join(outDir, "manifest.json");
-  if (!existsSync(path)) return;
-  let previous: z.infer<typeof PreviousManifest>;
-  try {
-    previous = PreviousManifest.parse(JSON.parse(readFileSync(path, "utf8")));
-  } catch {
-    return; // not ours to judge; the run directory reports its own damage
-  }
+  const earlier = readEarlierManifest(outDir);
+  const parsed = earlier && "value" in earlier ? PreviousManifest.safeParse(earlier.value) : undefined;
+  if (!parsed?.success) return; // none, or not ours to judge: the run directory reports its own damage
+  const previous = parsed.data;
   if (previous.stage !== STAGE) {
     throw new UserError(`--out ${outDir} holds a '${previous.stage}' run; give the evolve stage its own directory`, 2);
   }
-  const changed = WORK_DEFINING_KEYS.filter((key) => JSON.stringify(previous.config[key]) !== JSON.stringify(config[key]));
+  const changed = changedSettings(previous.config, config, WORK_DEFINING_KEYS);
   if (changed.length > 0) {
     const first = changed[0]!;
     throw new UserError(

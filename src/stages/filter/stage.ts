@@ -11,11 +11,10 @@
  * to rebuild the candidates.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { UserError } from "../../errors.js";
 import { readRecordFile, type RecordItem } from "../../io/records.js";
-import type { AcceptedRecord, UnitResult } from "../../io/runDir.js";
+import { changedSettings, readEarlierManifest, type AcceptedRecord, type UnitResult } from "../../io/runDir.js";
 import type { FinishReason, LlmClient, LlmSettings } from "../../llm/types.js";
 import { runOrdered } from "../../pipeline/ordered.js";
 import { withStageRun, type StageRun } from "../../pipeline/stageRun.js";
@@ -142,17 +141,12 @@ function stageConfig(settings: FilterSettings, items: readonly RecordItem[], rec
 }
 
 function refuseDifferentEarlierRun(outDir: string, config: Record<string, unknown>): void {
-  const manifestPath = join(outDir, "manifest.json");
-  if (!existsSync(manifestPath)) return;
-  let previous: { stage?: unknown; config?: unknown };
-  try {
-    previous = JSON.parse(readFileSync(manifestPath, "utf8")) as typeof previous;
-  } catch {
-    throw new UserError(`${manifestPath}: unreadable manifest; use a new --out directory`);
-  }
+  const earlier = readEarlierManifest(outDir);
+  if (!earlier) return;
+  if (!("value" in earlier)) throw new UserError(`${earlier.path}: unreadable manifest; use a new --out directory`);
+  const previous = earlier.value as { stage?: unknown; config?: unknown };
   if (previous.stage !== "filter") throw new UserError(`--out ${outDir}: holds a '${String(previous.stage)}' run; give the filter its own directory`, 2);
-  const before = (previous.config ?? {}) as Record<string, unknown>;
-  const changed = Object.keys(config).filter((key) => JSON.stringify(before[key]) !== JSON.stringify(config[key]));
+  const changed = changedSettings(previous.config as Record<string, unknown> | undefined, config, Object.keys(config));
   if (changed.length > 0) {
     throw new UserError(`--out ${outDir}: holds a filter run with different settings (${changed.join(", ")}); re-run with the same flags to resume, or use a new --out`, 2);
   }

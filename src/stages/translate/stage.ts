@@ -5,11 +5,10 @@
  * Units are committed in input order, so a resumed run continues at the first unfinished group
  * and replays finished requests from the cache.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { UserError } from "../../errors.js";
 import { readRecordFile, type RecordItem } from "../../io/records.js";
-import type { AcceptedRecord, UnitResult } from "../../io/runDir.js";
+import { changedSettings, readEarlierManifest, type AcceptedRecord, type UnitResult } from "../../io/runDir.js";
 import type { LlmClient, LlmSettings } from "../../llm/types.js";
 import { runOrdered } from "../../pipeline/ordered.js";
 import { withStageRun } from "../../pipeline/stageRun.js";
@@ -159,18 +158,13 @@ const sourceOf = (item: RecordItem) => ({ source_id: recordId(item.record), sour
 const UNIT_DEFINING = ["in", "to", "fields", "regenerateOutput", "keepLanguageSpecific", "recordsPerRequest"] as const;
 
 function refuseIncompatibleResume(outDir: string, config: Record<string, unknown>): void {
-  const manifestPath = join(resolve(outDir), "manifest.json");
-  if (!existsSync(manifestPath)) return;
-  let previous: { stage?: unknown; config?: Record<string, unknown> };
-  try {
-    previous = JSON.parse(readFileSync(manifestPath, "utf8")) as typeof previous;
-  } catch {
-    return; // the run directory reports a damaged manifest itself
-  }
+  const earlier = readEarlierManifest(resolve(outDir));
+  if (!earlier || !("value" in earlier)) return; // none, or damaged: the run directory reports that itself
+  const previous = earlier.value as { stage?: unknown; config?: Record<string, unknown> };
   if (previous.stage !== undefined && previous.stage !== STAGE) {
     throw new UserError(`--out ${outDir}: holds a '${String(previous.stage)}' run; give a new directory for translate`);
   }
-  const changed = UNIT_DEFINING.filter((key) => JSON.stringify(previous.config?.[key]) !== JSON.stringify(config[key]));
+  const changed = changedSettings(previous.config, config, UNIT_DEFINING);
   if (changed.length > 0) {
     throw new UserError(`--out ${outDir}: holds a translate run made with different ${changed.join(", ")}; re-run with the same options to resume, or give a new --out`);
   }
