@@ -117,8 +117,7 @@ async function generateLoop(run: StageRun, inputs: LoopInputs): Promise<Generate
       const meta = { lang: settings.lang, finishReason: outcome.finishReason, examples: outcome.exampleIds, ...kept.meta };
       const keptId = idOf();
       result.accepted.push({ record, meta, id: keptId });
-      // Without --machine-examples the picker would only hold on to every record (GC work for nothing).
-      if (picker.usesMachineTasks) picker.addMachineTask(unit, { id: `machine:${keptId}`, ...record });
+      picker.addMachineTask(unit, { id: `machine:${keptId}`, ...record });
       accepted++;
     }
     run.runDir.commit(unit, result);
@@ -147,7 +146,7 @@ function rebuildNoveltyIndex(
   for (const seed of seeds) index.add(seed.instruction, seed.id);
   for (const { record, meta } of accepted) {
     index.add(record.instruction, meta.id);
-    if (picker.usesMachineTasks) picker.addMachineTask(Number(meta.unit), { id: `machine:${meta.id}`, ...record });
+    picker.addMachineTask(Number(meta.unit), { id: `machine:${meta.id}`, ...record });
   }
   return index;
 }
