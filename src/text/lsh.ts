@@ -6,6 +6,7 @@
 import { murmur3Ints } from "./hash.js";
 import { MinHasher } from "./minhash.js";
 import { jaccard, shingleHashes, type ShingleOptions } from "./shingle.js";
+import { withRoomInt32, withRoomUint32 } from "./typedArrays.js";
 
 export interface LshOptions extends ShingleOptions {
   /** Accept a candidate when its exact shingle Jaccard is ≥ threshold (default 0.8). */
@@ -106,19 +107,6 @@ class BandTable {
   }
 }
 
-function ensureInt32(array: Int32Array, needed: number): Int32Array {
-  if (needed <= array.length) return array;
-  const grown = new Int32Array(Math.max(needed, array.length * 2));
-  grown.set(array);
-  return grown;
-}
-
-function ensureUint32(array: Uint32Array, needed: number): Uint32Array {
-  if (needed <= array.length) return array;
-  const grown = new Uint32Array(Math.max(needed, array.length * 2));
-  grown.set(array);
-  return grown;
-}
 
 interface Prepared {
   text: string;
@@ -182,18 +170,18 @@ export class MinHashLsh<Id = string> {
     const record = this.ids.length;
     this.ids.push(id);
     this.storeShingles(record, shingles);
-    this.visited = ensureInt32(this.visited, record + 1);
+    this.visited = withRoomInt32(this.visited, record + 1);
     if (shingles.length === 0) return;
     const bands = this.tables.length;
-    this.next = ensureInt32(this.next, (record + 1) * bands);
+    this.next = withRoomInt32(this.next, (record + 1) * bands);
     for (let band = 0; band < bands; band++) this.next[record * bands + band] = this.tables[band]!.push(bandKeys[band]!, record);
   }
 
   private storeShingles(record: number, shingles: Uint32Array): void {
     const start = this.shingleStarts[record]!;
-    this.shinglePool = ensureUint32(this.shinglePool, start + shingles.length);
+    this.shinglePool = withRoomUint32(this.shinglePool, start + shingles.length);
     this.shinglePool.set(shingles, start);
-    this.shingleStarts = ensureUint32(this.shingleStarts, record + 2);
+    this.shingleStarts = withRoomUint32(this.shingleStarts, record + 2);
     this.shingleStarts[record + 1] = start + shingles.length;
   }
 

@@ -19,6 +19,9 @@
  * exact decisions as before, in about 0.6 of the time of one inverted index over all lengths.
  */
 
+import { PostingLists } from "./postingLists.js";
+import { withRoomInt32 } from "./typedArrays.js";
+
 /** Fewest shared tokens that matter for a kept text of n tokens; Infinity when none can. */
 export type RequiredOverlap = (n: number) => number;
 
@@ -35,10 +38,11 @@ export class OverlapIndex {
   /** textsOfLength[n][slot]: the kept texts of n tokens, numbered by slot in insertion order. */
   private readonly textsOfLength: Array<number[] | undefined> = [];
   /**
-   * postings[element][n]: the slots of the texts of length n holding `element`. Indexed by element
-   * first: element ids are dense, lengths few, so both lookups stay on fast arrays.
+   * postingOf[element][n]: the id in `lists` of the slots of the texts of length n holding
+   * `element`. Indexed by element first: element ids are dense, lengths few.
    */
-  private readonly postings: Array<Array<number[] | undefined>> = [];
+  private readonly postingOf: Array<Array<number | undefined>> = [];
+  private readonly lists = new PostingLists();
   private elements = new Int32Array(1024);
   private readonly starts: number[] = [0];
   private longest = 0;
@@ -67,7 +71,7 @@ export class OverlapIndex {
     const elements = this.elementsOf(tokens, true);
     const index = this.size;
     const start = this.starts[index]!;
-    if (start + elements.length > this.elements.length) this.elements = grow(this.elements, start + elements.length);
+    if (start + elements.length > this.elements.length) this.elements = withRoomInt32(this.elements, start + elements.length);
     this.elements.set(elements, start);
     this.starts.push(start + elements.length);
     this.longest = Math.max(this.longest, elements.length);
@@ -76,12 +80,12 @@ export class OverlapIndex {
     const slot = texts.length;
     texts.push(index);
     let signatures = this.signaturesOfLength[n] ?? new Int32Array(16);
-    if (4 * slot + 4 > signatures.length) signatures = grow(signatures, 4 * slot + 4);
+    if (4 * slot + 4 > signatures.length) signatures = withRoomInt32(signatures, 4 * slot + 4);
     this.signaturesOfLength[n] = signatures;
     for (const element of elements) {
       const bit = signatureBit(element);
       signatures[4 * slot + (bit >>> 5)]! |= 1 << (bit & 31);
-      (this.postings[element]![n] ??= []).push(slot);
+      this.lists.append((this.postingOf[element]![n] ??= this.lists.create()), slot);
       this.frequency[element]!++;
     }
     if (this.counts.length < texts.length) {
@@ -127,13 +131,16 @@ export class OverlapIndex {
     const base = this.newCountBase(probes);
     const hitsNeeded = base + need - (known - probes);
     const counts = this.counts;
+    const { values: slots, starts, lengths } = this.lists;
     for (let i = 0; i < probes; i++) {
-      const slots = this.postings[elements[i]!]![n];
-      if (slots === undefined) continue;
-      for (let k = 0; k < slots.length; k++) {
+      const list = this.postingOf[elements[i]!]![n];
+      if (list === undefined) continue;
+      const end = starts[list]! + lengths[list]!;
+      for (let k = starts[list]!; k < end; k++) {
         const slot = slots[k]!;
-        const stored = counts[slot]!;
-        const hits = (stored < base ? base : stored) + 1;
+        // Stale counts (below base) read as base, without a branch: the CPU cannot predict it.
+        const above = counts[slot]! - base;
+        const hits = base + 1 + (above & ~(above >> 31));
         counts[slot] = hits;
         if (hits === hitsNeeded) candidates.push(slot);
       }
@@ -209,7 +216,7 @@ export class OverlapIndex {
     let count = 0;
     for (const token of tokens) {
       if (token < 0) continue;
-      if (token >= this.occurrences.length) this.occurrences = grow(this.occurrences, token + 1);
+      if (token >= this.occurrences.length) this.occurrences = withRoomInt32(this.occurrences, token + 1);
       const k = this.occurrences[token]++;
       const ids = (this.elementOf[token] ??= []);
       if (k < ids.length) elements[count++] = ids[k]!;
@@ -217,7 +224,7 @@ export class OverlapIndex {
         ids.push(this.frequency.length);
         elements[count++] = this.frequency.length;
         this.frequency.push(0);
-        this.postings.push([]);
+        this.postingOf.push([]);
       }
     }
     for (const token of tokens) if (token >= 0) this.occurrences[token] = 0;
@@ -237,8 +244,4 @@ function popcount(x: number): number {
   return Math.imul(x, 0x01010101) >>> 24;
 }
 
-function grow(array: Int32Array, atLeast: number): Int32Array<ArrayBuffer> {
-  const grown = new Int32Array(Math.max(2 * array.length, atLeast));
-  grown.set(array);
-  return grown;
-}
+

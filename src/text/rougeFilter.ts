@@ -9,6 +9,7 @@
 import { OverlapIndex } from "./overlapIndex.js";
 import { LcsQuery, rougeLF1 } from "./rougeL.js";
 import { tokenize, Vocabulary } from "./tokenize.js";
+import { withRoomInt32 } from "./typedArrays.js";
 
 export interface RougeMatch<Id> {
   id: Id;
@@ -123,11 +124,7 @@ export class RougeFilter<Id = string> {
 
   private appendTokens(tokens: Int32Array): void {
     const start = this.starts[this.starts.length - 1]!;
-    if (start + tokens.length > this.tokenPool.length) {
-      const grown = new Int32Array(Math.max(this.tokenPool.length * 2, start + tokens.length));
-      grown.set(this.tokenPool);
-      this.tokenPool = grown;
-    }
+    this.tokenPool = withRoomInt32(this.tokenPool, start + tokens.length);
     this.tokenPool.set(tokens, start);
     this.starts.push(start + tokens.length);
   }

@@ -1,0 +1,17 @@
+/**
+ * Growth for typed arrays used as append buffers: capacity at least doubles, so appends stay
+ * amortised O(1). Returns `array` itself when it already has room.
+ */
+export function withRoomInt32(array: Int32Array, needed: number): Int32Array<ArrayBuffer> {
+  if (needed <= array.length) return array as Int32Array<ArrayBuffer>;
+  const grown = new Int32Array(Math.max(needed, array.length * 2));
+  grown.set(array);
+  return grown;
+}
+
+export function withRoomUint32(array: Uint32Array, needed: number): Uint32Array<ArrayBuffer> {
+  if (needed <= array.length) return array as Uint32Array<ArrayBuffer>;
+  const grown = new Uint32Array(Math.max(needed, array.length * 2));
+  grown.set(array);
+  return grown;
+}
