@@ -53,6 +53,8 @@ export class OverlapIndex {
   private inQuery = new Uint8Array(1024);
   private occurrences = new Int32Array(1024);
   private scratch = new Int32Array(256);
+  /** Slots that reached the hit bar in the length being searched (reused: no garbage per search). */
+  private candidates = new Int32Array(1024);
   /** Per length, four 32-bit words per slot: the bit of every element that text holds (see `signatureBit`). */
   private readonly signaturesOfLength: Array<Int32Array<ArrayBuffer> | undefined> = [];
   /**
@@ -106,20 +108,19 @@ export class OverlapIndex {
     if (m === 0 || this.size === 0) return;
     const elements = this.elementsOf(query, false);
     const frequency = this.frequency;
-    elements.sort((a, b) => frequency[a]! - frequency[b]! || a - b);
+    sortByRarity(elements, frequency);
     this.beginQuery(elements);
-    const candidates: number[] = [];
     let longerDone = false;
     let shorterDone = m === 1;
     for (let step = 0; !(shorterDone && longerDone); step++) {
-      if (!longerDone) longerDone = m + step > this.longest || !this.searchLength(m + step, elements, required, candidates, visit);
-      if (step > 0 && !shorterDone) shorterDone = m - step < 1 || !this.searchLength(m - step, elements, required, candidates, visit);
+      if (!longerDone) longerDone = m + step > this.longest || !this.searchLength(m + step, elements, required, visit);
+      if (step > 0 && !shorterDone) shorterDone = m - step < 1 || !this.searchLength(m - step, elements, required, visit);
     }
     for (const element of elements) this.inQuery[element] = 0;
   }
 
   /** Search the kept texts of length n; false when none can match (nor any length further from m). */
-  private searchLength(n: number, elements: Int32Array, required: RequiredOverlap, candidates: number[], visit: (index: number, shared: number) => void): boolean {
+  private searchLength(n: number, elements: Int32Array, required: RequiredOverlap, visit: (index: number, shared: number) => void): boolean {
     if (n > this.longest) return true;
     const need = required(n);
     if (!Number.isFinite(need)) return false;
@@ -132,17 +133,20 @@ export class OverlapIndex {
     const hitsNeeded = base + need - (known - probes);
     const counts = this.counts;
     const { values: slots, starts, lengths } = this.lists;
+    let candidates = this.candidates;
+    let found = 0;
     for (let i = 0; i < probes; i++) {
       const list = this.postingOf[elements[i]!]![n];
       if (list === undefined) continue;
       const end = starts[list]! + lengths[list]!;
+      if (found + lengths[list]! > candidates.length) candidates = this.candidates = withRoomInt32(candidates, found + lengths[list]!);
       for (let k = starts[list]!; k < end; k++) {
         const slot = slots[k]!;
         // Stale counts (below base) read as base, without a branch: the CPU cannot predict it.
         const above = counts[slot]! - base;
         const hits = base + 1 + (above & ~(above >> 31));
         counts[slot] = hits;
-        if (hits === hitsNeeded) candidates.push(slot);
+        if (hits === hitsNeeded) candidates[found++] = slot;
       }
     }
     // Hits so far, plus every unprobed query element whose bit the text has, bound what it shares.
@@ -150,7 +154,8 @@ export class OverlapIndex {
     const q = this.suffixSignatures;
     const at = 4 * probes;
     const signatures = this.signaturesOfLength[n]!;
-    for (const slot of candidates) {
+    for (let c = 0; c < found; c++) {
+      const slot = candidates[c]!;
       const s = 4 * slot;
       const sharedAtMost =
         counts[slot]! - base +
@@ -163,7 +168,6 @@ export class OverlapIndex {
       const text = texts[slot]!;
       visit(text, this.sharedWithQuery(text));
     }
-    candidates.length = 0;
     return true;
   }
 
@@ -245,3 +249,25 @@ function popcount(x: number): number {
 }
 
 
+
+/**
+ * Rarest first (fewest kept texts), ties by id. Queries are short, so an insertion sort in place
+ * beats the comparator sort, which also allocates; long texts (outputs) use the latter.
+ */
+function sortByRarity(elements: Int32Array, frequency: readonly number[]): void {
+  if (elements.length > 64) {
+    elements.sort((a, b) => frequency[a]! - frequency[b]! || a - b);
+    return;
+  }
+  for (let i = 1; i < elements.length; i++) {
+    const element = elements[i]!;
+    const rarity = frequency[element]!;
+    let j = i - 1;
+    for (; j >= 0; j--) {
+      const other = elements[j]!;
+      if (frequency[other]! < rarity || (frequency[other] === rarity && other < element)) break;
+      elements[j + 1] = other;
+    }
+    elements[j + 1] = element;
+  }
+}

@@ -58,7 +58,7 @@ export class RougeFilter<Id = string> {
 
   /** Would `text` be kept? Does not add it. */
   check(text: string): RougeVerdict<Id> {
-    const query = this.encodeKnown(this.tokensOf(text));
+    const query = this.tokenIds(text, false);
     const best = this.bestAbove(query, this.threshold);
     if (best === undefined) return { keep: true };
     return { keep: false, mostSimilar: this.match(best.index, best.score) };
@@ -66,7 +66,7 @@ export class RougeFilter<Id = string> {
 
   /** Add a kept text to the pool (call after `check` said keep, or for seeds). */
   add(text: string, id: Id): void {
-    const tokens = this.vocabulary.encode(this.tokensOf(text));
+    const tokens = this.tokenIds(text, true);
     this.ids.push(id);
     this.texts.push(text);
     this.appendTokens(tokens);
@@ -85,7 +85,7 @@ export class RougeFilter<Id = string> {
    * `most_similar_instructions` / `avg_similarity_score`): every kept text is scored, as in Alpaca.
    */
   topKSimilar(text: string, k = 10): { mostSimilar: RougeMatch<Id>[]; averageScore: number } {
-    const query = this.encodeKnown(this.tokensOf(text));
+    const query = this.tokenIds(text, false);
     const lcs = new LcsQuery(query);
     const scored: Array<{ index: number; score: number }> = [];
     let sum = 0;
@@ -100,6 +100,20 @@ export class RougeFilter<Id = string> {
       mostSimilar: scored.slice(0, k).map(({ index, score }) => this.match(index, score)),
       averageScore: this.size === 0 ? 0 : sum / this.size,
     };
+  }
+
+  /**
+   * Token ids of `text`; with `intern` false, tokens no kept text has are -1. English text under
+   * the default tokenizer is read straight into ids (`Vocabulary.encodeAscii`), the rest is
+   * tokenized first.
+   */
+  private tokenIds(text: string, intern: boolean): Int32Array {
+    if (this.tokenizer === tokenize) {
+      const ids = this.vocabulary.encodeAscii(text, intern);
+      if (ids !== undefined) return ids;
+    }
+    const tokens = this.tokensOf(text);
+    return intern ? this.vocabulary.encode(tokens) : this.encodeKnown(tokens);
   }
 
   private tokensOf(text: string): string[] {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { tokenize, tokenizeEnglish, Vocabulary } from "../../src/text/tokenize.js";
 import { toSimplified } from "../../src/text/simplified.js";
 import { countWords, detectLanguage, hanShare } from "../../src/text/language.js";
+import { seededRandom } from "./random.js";
 
 // Expected lists written by hand from rouge_score's rules: lowercase, every char outside [a-z0-9]
 // is a separator, split, drop empties.
@@ -66,6 +67,30 @@ describe("Vocabulary", () => {
     expect(vocabulary.find("b")).toBe(1);
     expect(vocabulary.find("zzz")).toBe(-1);
     expect(vocabulary.size).toBe(2);
+  });
+
+  it("encodeAscii gives the ids of tokenizeEnglish + encode/find, for every ASCII text", () => {
+    const random = seededRandom(5);
+    const alphabet = "abcXYZ019 .,-'\t\n!?_()Q";
+    const fast = new Vocabulary();
+    const slow = new Vocabulary();
+    for (let t = 0; t < 3000; t++) {
+      const length = Math.floor(random() * 40);
+      const text = Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join("");
+      const intern = random() < 0.5;
+      const tokens = tokenizeEnglish(text);
+      const expected = intern ? [...slow.encode(tokens)] : tokens.map((token) => slow.find(token));
+      expect([...fast.encodeAscii(text, intern)!], JSON.stringify(text)).toEqual(expected);
+    }
+    expect(fast.size).toBe(slow.size);
+    expect(fast.size).toBeGreaterThan(1000); // the hash table grew several times on the way
+  });
+
+  it("encodeAscii declines text with a non-ASCII character (Unicode lowercasing decides those)", () => {
+    const vocabulary = new Vocabulary();
+    expect(vocabulary.encodeAscii("caf\u00e9 au lait", true)).toBeUndefined();
+    expect(vocabulary.encodeAscii("\u212a is a Kelvin sign", true)).toBeUndefined(); // lowercases to ASCII "k"
+    expect(vocabulary.size).toBe(0);
   });
 });
 
