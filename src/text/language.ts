@@ -4,7 +4,6 @@ const HAN = /\p{Script=Han}/gu;
 const LETTER = /\p{L}/gu;
 const URL = /\b(?:https?|ftp):\/\/\S+/g;
 const CODE_FENCE = /```[\s\S]*?```/g;
-const WHITESPACE_RUN = /\s+/;
 const NOT_COUNTED_IN_CHINESE = /[\s\p{P}\p{S}]/u;
 
 /**
@@ -34,7 +33,7 @@ export function detectLanguage(text: string): "zh" | "en" {
  * Chinese: characters, not counting whitespace, punctuation or symbols.
  */
 export function countWords(text: string, lang: "zh" | "en"): number {
-  if (lang === "en") return text.split(WHITESPACE_RUN).filter((word) => word !== "").length;
+  if (lang === "en") return countWhitespaceSeparated(text);
   let count = 0;
   for (const char of text) if (!NOT_COUNTED_IN_CHINESE.test(char)) count++;
   return count;
@@ -45,4 +44,22 @@ function countMatches(text: string, pattern: RegExp): number {
   pattern.lastIndex = 0;
   while (pattern.exec(text) !== null) count++;
   return count;
+}
+
+/** `text.split(/\s+/).filter(Boolean).length` without building the array (runs per generated task). */
+function countWhitespaceSeparated(text: string): number {
+  let count = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const space = isJsWhitespace(text.charCodeAt(i));
+    if (!space && !inWord) count++;
+    inWord = !space;
+  }
+  return count;
+}
+
+/** JavaScript's `\s`: ASCII tab to carriage return and space, then Unicode Zs, NBSP, BOM and the line separators. */
+function isJsWhitespace(c: number): boolean {
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }

@@ -42,7 +42,7 @@ for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
   if (/[a-z0-9]/i.test(ch)) LOWERED[c] = ch.toLowerCase().charCodeAt(0);
 }
-const FNV_OFFSET = 0x811c9dc5;
+const FNV_OFFSET = 0x811c9dc5 | 0; // as int32, so hashes stay small integers for the JIT
 const FNV_PRIME = 0x01000193;
 
 function hashChars(token: string): number {
@@ -101,28 +101,44 @@ export class Vocabulary {
    * Unicode's business (the Kelvin sign becomes "k"), so the caller tokenizes the slow way.
    */
   encodeAscii(text: string, intern: boolean): Int32Array | undefined {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 128) return undefined; // before interning anything
-    if (this.scratch.length < text.length) this.scratch = new Int32Array(2 * text.length);
-    const out = this.scratch;
+    if (this.scratch.length < 3 * text.length) this.scratch = new Int32Array(6 * text.length);
+    const found = this.scratch; // ids, then (start, end) of the tokens not known yet, interned at the end
     let count = 0;
+    let unknown = 0;
     let i = 0;
     while (i < text.length) {
-      if (LOWERED[text.charCodeAt(i)] === 0) {
+      const code = text.charCodeAt(i);
+      if (code >= 128) return undefined; // nothing interned yet: the caller's slow path starts clean
+      if (LOWERED[code] === 0) {
         i++;
         continue;
       }
       const start = i;
       let hash = FNV_OFFSET;
       for (; i < text.length; i++) {
-        const lowered = LOWERED[text.charCodeAt(i)]!;
+        const c = text.charCodeAt(i);
+        const lowered = c < 128 ? LOWERED[c]! : 0;
         if (lowered === 0) break;
         hash = Math.imul(hash ^ lowered, FNV_PRIME);
       }
-      let id = this.findSpan(text, start, i, hash);
-      if (id < 0 && intern) id = this.idOf(text.slice(start, i).toLowerCase());
-      out[count++] = id;
+      const id = this.findSpan(text, start, i, hash);
+      if (id < 0 && intern) {
+        found[text.length + 2 * unknown] = start;
+        found[text.length + 2 * unknown + 1] = i;
+        unknown++;
+      }
+      found[count++] = id;
     }
-    return out.slice(0, count);
+    const ids = new Int32Array(count);
+    for (let k = 0, u = 0; k < count; k++) {
+      let id = found[k]!;
+      if (id < 0 && intern) {
+        const at = text.length + 2 * u++;
+        id = this.idOf(text.slice(found[at], found[at + 1]).toLowerCase());
+      }
+      ids[k] = id;
+    }
+    return ids;
   }
 
   /** The id of the lowercased text[start, end), or -1. */

@@ -107,6 +107,14 @@ describe("language", () => {
 
   it("counts English words by whitespace and Chinese characters without punctuation", () => {
     expect(countWords("  Give three   tips. ", "en")).toBe(3);
+    // Same as splitting on JavaScript's \s, for every whitespace character there is.
+    const spaces = Array.from({ length: 0x10000 }, (_, c) => String.fromCharCode(c)).filter((ch) => /\s/.test(ch));
+    expect(spaces.length).toBe(25);
+    const random = seededRandom(8);
+    for (let t = 0; t < 500; t++) {
+      const text = Array.from({ length: Math.floor(random() * 30) }, () => (random() < 0.4 ? spaces[Math.floor(random() * spaces.length)]! : "ab\u00e9"[Math.floor(random() * 3)]!)).join("");
+      expect(countWords(text, "en"), JSON.stringify(text)).toBe(text.split(/\s+/).filter((word) => word !== "").length);
+    }
     expect(countWords("给出三个建议。 ok", "zh")).toBe(8);
   });
 });
