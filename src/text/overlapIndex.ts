@@ -73,7 +73,7 @@ export class OverlapIndex {
     const elements = this.elementsOf(tokens, true);
     const index = this.size;
     const start = this.starts[index]!;
-    if (start + elements.length > this.elements.length) this.elements = withRoomInt32(this.elements, start + elements.length);
+    this.elements = withRoomInt32(this.elements, start + elements.length);
     this.elements.set(elements, start);
     this.starts.push(start + elements.length);
     this.longest = Math.max(this.longest, elements.length);
@@ -81,8 +81,7 @@ export class OverlapIndex {
     const texts = (this.textsOfLength[n] ??= []);
     const slot = texts.length;
     texts.push(index);
-    let signatures = this.signaturesOfLength[n] ?? new Int32Array(16);
-    if (4 * slot + 4 > signatures.length) signatures = withRoomInt32(signatures, 4 * slot + 4);
+    const signatures = withRoomInt32(this.signaturesOfLength[n] ?? new Int32Array(16), 4 * slot + 4);
     this.signaturesOfLength[n] = signatures;
     for (const element of elements) {
       const bit = signatureBit(element);
@@ -139,7 +138,7 @@ export class OverlapIndex {
       const list = this.postingOf[elements[i]!]![n];
       if (list === undefined) continue;
       const end = starts[list]! + lengths[list]!;
-      if (found + lengths[list]! > candidates.length) candidates = this.candidates = withRoomInt32(candidates, found + lengths[list]!);
+      candidates = this.candidates = withRoomInt32(candidates, found + lengths[list]!);
       for (let k = starts[list]!; k < end; k++) {
         const slot = slots[k]!;
         // Stale counts (below base) read as base, without a branch: the CPU cannot predict it.
@@ -220,7 +219,7 @@ export class OverlapIndex {
     let count = 0;
     for (const token of tokens) {
       if (token < 0) continue;
-      if (token >= this.occurrences.length) this.occurrences = withRoomInt32(this.occurrences, token + 1);
+      this.occurrences = withRoomInt32(this.occurrences, token + 1);
       const k = this.occurrences[token]++;
       const ids = (this.elementOf[token] ??= []);
       if (k < ids.length) elements[count++] = ids[k]!;
