@@ -14,6 +14,7 @@ import { join, resolve } from "node:path";
 import { z } from "zod";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
+import { readEarlierManifest } from "../io/runDir.js";
 import { serialise, type ExportFormat } from "../io/exporters.js";
 import { readRecordFile } from "../io/records.js";
 import type { LlmSettings, LlmTotals } from "../llm/types.js";
@@ -117,10 +118,14 @@ const StageManifest = z.object({
 });
 type StageManifest = z.infer<typeof StageManifest>;
 
+/** A stage directory's manifest; one that is not JSON (a damaged disk, an edit) stops the run, naming the file. */
 export function readStageManifest(dir: string): StageManifest | undefined {
-  const path = join(dir, "manifest.json");
-  if (!existsSync(path)) return undefined;
-  const parsed = StageManifest.safeParse(JSON.parse(readFileSync(path, "utf8")));
+  const earlier = readEarlierManifest(dir);
+  if (earlier === undefined) return undefined;
+  if (!("value" in earlier)) {
+    throw new UserError(`${earlier.path}: unreadable manifest (not JSON); delete ${dir} to redo that stage, or use a new --out directory`);
+  }
+  const parsed = StageManifest.safeParse(earlier.value);
   return parsed.success ? parsed.data : undefined;
 }
 
@@ -146,7 +151,14 @@ type PipelineManifest = z.infer<typeof PipelineManifest>;
 function readPipelineManifest(outDir: string): PipelineManifest | undefined {
   const path = join(outDir, "pipeline.json");
   if (!existsSync(path)) return undefined;
-  const parsed = PipelineManifest.safeParse(JSON.parse(readFileSync(path, "utf8")));
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    // Without it the stage directories cannot be checked against the config: refuse, not guess.
+    throw new UserError(`${path}: unreadable (not JSON); use a new --out directory, or delete ${outDir} to start over`);
+  }
+  const parsed = PipelineManifest.safeParse(value);
   return parsed.success ? parsed.data : undefined;
 }
 

@@ -2,7 +2,7 @@
  * `instructforge run` end to end against the in-process SIMULATOR (a test double): every stage of
  * configs/alpaca-52k.yaml on 200 records, SIGKILL + resume, config errors, and a dry run.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadPipelineConfig } from "../../src/pipeline/config.js";
@@ -71,6 +71,31 @@ describe("run --config configs/alpaca-52k.yaml --num 200", () => {
     const resumed = await runCli(args);
     expect(resumed.code, `${resumed.stderr}\n(killed after ${delay} ms: ${killed.signal ?? killed.code})`).toBe(0);
     expect(readFileSync(path.join(out, "final", "data.json"), "utf8")).toBe(readFileSync(path.join(firstRun, "final", "data.json"), "utf8"));
+  });
+});
+
+describe("a damaged run directory", () => {
+  it("a stage manifest that is not JSON stops the re-run with the file named, before any request", async () => {
+    const copy = tempDir("run-damaged");
+    cpSync(firstRun, copy, { recursive: true });
+    const manifest = path.join(copy, "02-dedup", "manifest.json");
+    writeFileSync(manifest, readFileSync(manifest, "utf8").slice(0, 40));
+    sim.resetStats();
+    const result = await runCli(["run", "--config", CONFIG, "--num", NUM, "--out", copy, "--base-url", sim.url, "--api-key", TEST_KEY]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`${manifest}: unreadable manifest`);
+    expect(result.stderr).not.toMatch(/SyntaxError|at JSON\.parse/);
+    expect(sim.stats().requests).toBe(0);
+  });
+
+  it("so does a pipeline.json that is not JSON", async () => {
+    const copy = tempDir("run-damaged");
+    cpSync(firstRun, copy, { recursive: true });
+    writeFileSync(path.join(copy, "pipeline.json"), "{\"stages\": [");
+    const result = await runCli(["run", "--config", CONFIG, "--num", NUM, "--out", copy, "--base-url", sim.url, "--api-key", TEST_KEY]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`${path.join(copy, "pipeline.json")}: unreadable`);
+    expect(result.stderr).not.toMatch(/SyntaxError|at JSON\.parse/);
   });
 });
 
