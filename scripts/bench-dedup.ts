@@ -7,67 +7,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { dedupRecords } from "../src/stages/dedup/index.js";
 import { ExactIndex } from "../src/text/exact.js";
 import { MinHashLsh } from "../src/text/lsh.js";
-import { rougeLF1 } from "../src/text/rougeL.js";
 import { RougeFilter } from "../src/text/rougeFilter.js";
-import { tokenize } from "../src/text/tokenize.js";
-import { seededRandom } from "../src/text/random.js";
+import { instructions } from "./corpus.js";
+import { naiveFilter } from "./naiveRouge.js";
 
 const CODE_ALPACA = "/work/shared/data/code_alpaca_2k.json";
 const NAIVE_SUBSET = 2000;
-
-const SYLLABLES = ["ka", "lo", "mi", "ten", "ra", "vo", "sel", "du", "pri", "an", "chi", "mor", "es", "ta", "gu", "lin", "be", "no", "fra", "ox"];
-
-/** A pronounceable word for rank r (so the text looks like text to the tokenizer). */
-function wordOfRank(rank: number): string {
-  let word = "";
-  let r = rank;
-  do {
-    word += SYLLABLES[r % SYLLABLES.length];
-    r = Math.floor(r / SYLLABLES.length);
-  } while (r > 0);
-  return word;
-}
-
-/** Alpaca-like instructions: 5–40 words, Zipf(1) word ranks over 20K words, ~5% planted near-duplicates. */
-function* instructions(count: number, seed: number): Generator<string> {
-  const random = seededRandom(seed);
-  const recent: string[][] = [];
-  const word = (): string => wordOfRank(Math.floor(Math.exp(random() * Math.log(20_000))));
-  for (let i = 0; i < count; i++) {
-    let words: string[];
-    if (recent.length > 0 && random() < 0.05) {
-      words = [...recent[Math.floor(random() * recent.length)]!];
-      const edits = 1 + Math.floor(random() * 2);
-      for (let e = 0; e < edits; e++) words[Math.floor(random() * words.length)] = word();
-    } else {
-      const length = 5 + Math.floor(Math.pow(random(), 1.5) * 36);
-      words = Array.from({ length }, word);
-      words[0] = words[0]!.charAt(0).toUpperCase() + words[0]!.slice(1);
-    }
-    if (recent.length < 5000) recent.push(words);
-    else recent[Math.floor(random() * recent.length)] = words;
-    yield `${words.join(" ")}.`;
-  }
-}
-
-function naiveFilter(texts: readonly string[], threshold: number): number {
-  const kept: string[][] = [];
-  for (const text of texts) {
-    const tokens = tokenize(text);
-    if (!kept.some((other) => rougeLF1(dpLcs(tokens, other), tokens.length, other.length) > threshold)) kept.push(tokens);
-  }
-  return kept.length;
-}
-
-function dpLcs(a: readonly string[], b: readonly string[]): number {
-  let previous = new Int32Array(b.length + 1);
-  let current = new Int32Array(b.length + 1);
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) current[j] = a[i - 1] === b[j - 1] ? previous[j - 1]! + 1 : Math.max(previous[j]!, current[j - 1]!);
-    [previous, current] = [current, previous];
-  }
-  return previous[b.length]!;
-}
 
 interface Row {
   task: string;
