@@ -19,6 +19,7 @@ import { UserError } from "../errors.js";
 import { AlpacaRecord, recordId, type RecordMeta, type RejectedRecord } from "../schemas.js";
 import { readPackageVersion } from "../version.js";
 import { writeError, writeFileAtomic } from "./atomic.js";
+import { readJsonIfPresent } from "./json.js";
 import { readJsonLines, toJsonLines } from "./jsonl.js";
 import { redactArgv } from "./redact.js";
 import { writeAll } from "./writeAll.js";
@@ -71,14 +72,8 @@ const FILES = {
  * The manifest an earlier run left in `dir`, read before a stage opens it again: undefined when
  * there is none, `unreadable` when it is not JSON, else its parsed value (checked by the caller).
  */
-export function readEarlierManifest(dir: string): { path: string; unreadable: true } | { path: string; value: unknown } | undefined {
-  const path = join(dir, FILES.manifest);
-  if (!existsSync(path)) return undefined;
-  try {
-    return { path, value: JSON.parse(readFileSync(path, "utf8")) };
-  } catch {
-    return { path, unreadable: true };
-  }
+export function readEarlierManifest(dir: string): ReturnType<typeof readJsonIfPresent> {
+  return readJsonIfPresent(join(dir, FILES.manifest));
 }
 
 /** The `keys` whose values (compared as JSON) differ between an earlier run's config and this one's. */

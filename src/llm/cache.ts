@@ -26,6 +26,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { z } from "zod";
 import { sha256Hex } from "../hash.js";
+import { parseJsonOrUndefined } from "../io/json.js";
 import { writeAll } from "../io/writeAll.js";
 import type { ChatReply, ChatRequest } from "./types.js";
 
@@ -277,13 +278,7 @@ function readLegacyEntry(dir: string, key: string): CachedReply | undefined {
 }
 
 function validEntry(json: string, key: string): CachedReply | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    return undefined;
-  }
-  const entry = CacheEntry.safeParse(value);
+  const entry = CacheEntry.safeParse(parseJsonOrUndefined(json));
   return entry.success && entry.data.key === key ? entry.data.reply : undefined;
 }
 

@@ -18,6 +18,7 @@
 import http from "node:http";
 import https from "node:https";
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
+import { parseJsonOrUndefined } from "../io/json.js";
 import { readPackageVersion } from "../version.js";
 
 export interface ChatEndpoint {
@@ -160,12 +161,4 @@ function toHeaders(raw: http.IncomingHttpHeaders): Headers {
     else if (value !== undefined) headers.set(name, value);
   }
   return headers;
-}
-
-function parseJsonOrUndefined(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -9,11 +9,12 @@
  * which itself resumes at its first unfinished unit. The options each stage ran with are recorded
  * in pipeline.json, so a changed config cannot silently reuse stale results.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
+import { readJsonIfPresent } from "../io/json.js";
 import { readEarlierManifest } from "../io/runDir.js";
 import { serialise, type ExportFormat } from "../io/exporters.js";
 import { readRecordFile } from "../io/records.js";
@@ -149,16 +150,13 @@ const PipelineManifest = z.object({
 type PipelineManifest = z.infer<typeof PipelineManifest>;
 
 function readPipelineManifest(outDir: string): PipelineManifest | undefined {
-  const path = join(outDir, "pipeline.json");
-  if (!existsSync(path)) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, "utf8"));
-  } catch {
+  const earlier = readJsonIfPresent(join(outDir, "pipeline.json"));
+  if (earlier === undefined) return undefined;
+  if (!("value" in earlier)) {
     // Without it the stage directories cannot be checked against the config: refuse, not guess.
-    throw new UserError(`${path}: unreadable (not JSON); use a new --out directory, or delete ${outDir} to start over`);
+    throw new UserError(`${earlier.path}: unreadable (not JSON); use a new --out directory, or delete ${outDir} to start over`);
   }
-  const parsed = PipelineManifest.safeParse(value);
+  const parsed = PipelineManifest.safeParse(earlier.value);
   return parsed.success ? parsed.data : undefined;
 }
 

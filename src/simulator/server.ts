@@ -10,6 +10,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
+import { parseJsonOrUndefined } from "../io/json.js";
 import { ChatMessage } from "../llm/types.js";
 import { handlers as defaultHandlers } from "./handlers/index.js";
 import { createRng, deriveSeed, hashString } from "./rng.js";
@@ -263,7 +264,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       finish(res, 413, errorPayload("request body too large", "invalid_request_error"));
       return;
     }
-    const parsed = ChatBody.safeParse(safeJsonParse(raw));
+    const parsed = ChatBody.safeParse(parseJsonOrUndefined(raw));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       finish(res, 400, errorPayload(`invalid request body at ${issue?.path.join(".") || "(root)"}: ${issue?.message}`, "invalid_request_error"));
@@ -356,12 +357,4 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         server.closeAllConnections();
       }),
   };
-}
-
-function safeJsonParse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
