@@ -75,7 +75,7 @@ function benchBelle(): void {
   const near: Array<{ text: string; of: string; score: number }> = [];
   records.forEach((record, index) => {
     const verdict = rouge.checkAndAdd(record.instruction, index);
-    if (!verdict.keep && verdict.mostSimilar) near.push({ text: record.instruction, of: verdict.mostSimilar.text, score: verdict.mostSimilar.score });
+    if (!verdict.keep && verdict.similar) near.push({ text: record.instruction, of: verdict.similar.text, score: verdict.similar.score });
   });
   const rougeMs = performance.now() - started;
   console.log(`ROUGE-L > 0.7 on instructions (CJK per-character tokens): ${near.length} dropped of ${records.length} in ${rougeMs.toFixed(0)} ms`);

@@ -13,7 +13,7 @@
  * they never need resetting.
  *
  * Lengths are visited nearest the query's first: the caller's τ may rise as it finds close texts,
- * which shortens the probes of the lengths after.
+ * which shortens the probes of the lengths after, and the caller may stop the search at a text.
  *
  * Measured on the generate bench's 109K checks against a pool growing to 52K (see the README):
  * exact decisions as before, in about 0.6 of the time of one inverted index over all lengths.
@@ -24,6 +24,9 @@ import { withRoomInt32 } from "./typedArrays.js";
 
 /** Fewest shared tokens that matter for a kept text of n tokens; Infinity when none can. */
 export type RequiredOverlap = (n: number) => number;
+
+/** Sees a candidate text and its exact shared count; returns true to end the search there. */
+export type CandidateVisitor = (index: number, shared: number) => boolean;
 
 /** Probes beyond the prefix (measured best of 2–5 on the generate bench). */
 const EXTRA_PROBES = 3;
@@ -63,6 +66,8 @@ export class OverlapIndex {
    */
   private suffixSignatures = new Int32Array(4 * 64);
   private suffixCollisions = new Int32Array(64);
+  /** Set when the current search's visitor asked to stop. */
+  private stopped = false;
 
   get size(): number {
     return this.starts.length - 1;
@@ -99,16 +104,17 @@ export class OverlapIndex {
   /**
    * Calls `visit(index, shared)`, with the exact number of shared tokens, for every kept text of
    * some length n that may share `required(n)` tokens with `query` (ids < 0 are tokens no kept
-   * text holds). Texts not visited provably share fewer. `required` is asked once per length,
-   * just before that length is searched, so it may tighten between calls.
+   * text holds), until `visit` returns true. Texts not visited provably share fewer. `required`
+   * is asked once per length, just before that length is searched, so it may tighten between calls.
    */
-  forEachCandidate(query: Int32Array, required: RequiredOverlap, visit: (index: number, shared: number) => void): void {
+  forEachCandidate(query: Int32Array, required: RequiredOverlap, visit: CandidateVisitor): void {
     const m = query.length;
     if (m === 0 || this.size === 0) return;
     const elements = this.elementsOf(query, false);
     const frequency = this.frequency;
     sortByRarity(elements, frequency);
     this.beginQuery(elements);
+    this.stopped = false;
     let longerDone = false;
     let shorterDone = m === 1;
     for (let step = 0; !(shorterDone && longerDone); step++) {
@@ -118,8 +124,9 @@ export class OverlapIndex {
     for (const element of elements) this.inQuery[element] = 0;
   }
 
-  /** Search the kept texts of length n; false when none can match (nor any length further from m). */
-  private searchLength(n: number, elements: Int32Array, required: RequiredOverlap, visit: (index: number, shared: number) => void): boolean {
+  /** Search the kept texts of length n; false when none can match (nor any length further from m), or when `visit` ended the search. */
+  private searchLength(n: number, elements: Int32Array, required: RequiredOverlap, visit: CandidateVisitor): boolean {
+    if (this.stopped) return false;
     if (n > this.longest) return true;
     const need = required(n);
     if (!Number.isFinite(need)) return false;
@@ -165,7 +172,10 @@ export class OverlapIndex {
         popcount(signatures[s + 3]! & q[at + 3]!);
       if (sharedAtMost < need) continue;
       const text = texts[slot]!;
-      visit(text, this.sharedWithQuery(text));
+      if (visit(text, this.sharedWithQuery(text))) {
+        this.stopped = true;
+        return false;
+      }
     }
     return true;
   }

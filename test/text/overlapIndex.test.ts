@@ -45,6 +45,7 @@ describe("OverlapIndex", () => {
         index.forEachCandidate(query, required, (text, shared) => {
           if (visited.has(text)) problems.push(`query ${q}: text ${text} visited twice`);
           visited.set(text, shared);
+          return false;
         });
         kept.forEach((text, i) => {
           const shared = overlaps[q]![i]!;
@@ -64,17 +65,31 @@ describe("OverlapIndex", () => {
     const index = new OverlapIndex();
     [[1, 2, 3], [1, 2, 3, 4], [1, 2], [1, 2, 3, 4, 5, 6]].forEach((text) => index.add(Int32Array.from(text)));
     const asked: number[] = [];
-    index.forEachCandidate(Int32Array.from([1, 2, 3]), (n) => (asked.push(n), 1), () => {});
+    index.forEachCandidate(Int32Array.from([1, 2, 3]), (n) => (asked.push(n), 1), () => false);
     expect(asked).toEqual([3, 4, 2, 5, 1, 6]); // nearest lengths first, both ways
+  });
+
+  it("ends the search at the text the visitor stops at", () => {
+    const index = new OverlapIndex();
+    [[1, 2, 3], [1, 2, 3, 4], [1, 2], [1, 2, 3, 5], [1, 2, 3, 4, 5, 6]].forEach((text) => index.add(Int32Array.from(text)));
+    const visitAll: number[] = [];
+    index.forEachCandidate(Int32Array.from([1, 2, 3]), () => 1, (text) => (visitAll.push(text), false));
+    expect([...visitAll].sort()).toEqual([0, 1, 2, 3, 4]);
+    const asked: number[] = [];
+    const visited: number[] = [];
+    index.forEachCandidate(Int32Array.from([1, 2, 3]), (n) => (asked.push(n), 1), (text) => (visited.push(text), text === 1));
+    expect(visited).toEqual([0, 1]); // length 3, then the first text of length 4: no more texts, no more lengths
+    expect(asked).toEqual([3, 4]);
   });
 
   it("finds nothing in an empty index or for an empty or all-unknown query", () => {
     const index = new OverlapIndex();
     const visits: number[] = [];
-    index.forEachCandidate(Int32Array.from([1, 2]), () => 1, (text) => visits.push(text));
+    const visit = (text: number): boolean => (visits.push(text), false);
+    index.forEachCandidate(Int32Array.from([1, 2]), () => 1, visit);
     index.add(Int32Array.from([1, 2]));
-    index.forEachCandidate(new Int32Array(0), () => 1, (text) => visits.push(text));
-    index.forEachCandidate(Int32Array.from([-1, -1]), () => 1, (text) => visits.push(text));
+    index.forEachCandidate(new Int32Array(0), () => 1, visit);
+    index.forEachCandidate(Int32Array.from([-1, -1]), () => 1, visit);
     expect(visits).toEqual([]);
   });
 });

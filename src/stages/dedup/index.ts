@@ -94,7 +94,7 @@ class DuplicateDetector {
     const near = this.lsh?.query(text);
     if (near) return { method: "minhash", duplicateOf: this.describe(near.id, "field"), score: near.score };
     const verdict = this.rouge?.check(ref.record.instruction);
-    if (verdict?.mostSimilar) return { method: "rouge-l", duplicateOf: this.describe(verdict.mostSimilar.id, "instruction"), score: verdict.mostSimilar.score };
+    if (verdict?.similar) return { method: "rouge-l", duplicateOf: this.describe(verdict.similar.id, "instruction"), score: verdict.similar.score };
     return undefined;
   }
 

@@ -36,9 +36,10 @@ export class NoveltyIndex {
   admit(instruction: string, idOf: () => string): { rejection: Rejection } | { meta: SimilarityMeta | Record<string, never> } {
     if (this.options.filter) {
       const verdict = this.filter.check(instruction);
-      if (!verdict.keep && verdict.mostSimilar) {
-        const { text, score, id: similarId } = verdict.mostSimilar;
-        return { rejection: { reason: "too_similar", detail: { rougeL: score, threshold: this.filter.threshold, mostSimilar: text, mostSimilarId: similarId } } };
+      if (!verdict.keep && verdict.similar) {
+        // A kept instruction above the threshold: the evidence for the drop, not necessarily the closest one.
+        const { text, score, id } = verdict.similar;
+        return { rejection: { reason: "too_similar", detail: { rougeL: score, threshold: this.filter.threshold, similarTo: text, similarToId: id } } };
       }
     }
     if (!this.options.diagnostics) {
