@@ -54,14 +54,18 @@ function hashChars(token: string): number {
 /**
  * Interns token strings to dense integer ids (0, 1, 2, …) so comparisons are integer compares.
  * Besides the string map it keeps a hash table over the tokens' characters, so `encodeAscii` can
- * find a token straight from the text it sits in, without making a string for it.
+ * find a token straight from the text it sits in, without making a string for it. The table and
+ * the tokens' characters are flat typed arrays: a lookup touches no string object, which matters
+ * when the rest of a pipeline keeps evicting them from the cache.
  */
 export class Vocabulary {
   private readonly ids = new Map<string, number>();
   private readonly tokens: string[] = [];
-  private hashes = new Int32Array(256);
-  /** Open addressing, linear probing: token id + 1, 0 = empty. */
-  private table = new Int32Array(1024);
+  /** Open addressing, linear probing; per slot: token id + 1 (0 = empty), then the token's hash. */
+  private table = new Int32Array(2 * 1024);
+  /** Every token's UTF-16 code units, token id at charStarts[id] .. charStarts[id + 1]. */
+  private chars = new Uint16Array(1024);
+  private charStarts = new Int32Array(256);
   private scratch = new Int32Array(256);
 
   get size(): number {
@@ -74,10 +78,9 @@ export class Vocabulary {
       id = this.tokens.length;
       this.ids.set(token, id);
       this.tokens.push(token);
-      this.hashes = withRoomInt32(this.hashes, id + 1);
-      this.hashes[id] = hashChars(token);
-      if (2 * this.tokens.length > this.table.length) this.rehash(2 * this.table.length);
-      else this.place(id);
+      this.storeChars(id, token);
+      if (4 * this.tokens.length > this.table.length) this.rehash(2 * this.table.length);
+      else this.place(id, hashChars(token));
     }
     return id;
   }
@@ -143,30 +146,45 @@ export class Vocabulary {
 
   /** The id of the lowercased text[start, end), or -1. */
   private findSpan(text: string, start: number, end: number, hash: number): number {
-    const mask = this.table.length - 1;
+    const table = this.table;
+    const mask = table.length / 2 - 1;
     for (let at = hash & mask; ; at = (at + 1) & mask) {
-      const id = this.table[at]! - 1;
+      const id = table[2 * at]! - 1;
       if (id < 0) return -1;
-      if (this.hashes[id] === hash && sameToken(this.tokens[id]!, text, start, end)) return id;
+      if (table[2 * at + 1] === hash && this.spanIs(id, text, start, end)) return id;
     }
   }
 
-  private place(id: number): void {
-    const mask = this.table.length - 1;
-    let at = this.hashes[id]! & mask;
-    while (this.table[at] !== 0) at = (at + 1) & mask;
-    this.table[at] = id + 1;
+  /** Whether token `id` equals text[start, end) lowercased (the span is ASCII [A-Za-z0-9]). */
+  private spanIs(id: number, text: string, start: number, end: number): boolean {
+    const from = this.charStarts[id]!;
+    if (this.charStarts[id + 1]! - from !== end - start) return false;
+    for (let k = 0; k < end - start; k++) if (this.chars[from + k] !== LOWERED[text.charCodeAt(start + k)]) return false;
+    return true;
+  }
+
+  private storeChars(id: number, token: string): void {
+    this.charStarts = withRoomInt32(this.charStarts, id + 2);
+    const from = this.charStarts[id]!;
+    if (this.chars.length < from + token.length) {
+      const grown = new Uint16Array(Math.max(2 * this.chars.length, from + token.length));
+      grown.set(this.chars);
+      this.chars = grown;
+    }
+    for (let k = 0; k < token.length; k++) this.chars[from + k] = token.charCodeAt(k);
+    this.charStarts[id + 1] = from + token.length;
+  }
+
+  private place(id: number, hash: number): void {
+    const mask = this.table.length / 2 - 1;
+    let at = hash & mask;
+    while (this.table[2 * at] !== 0) at = (at + 1) & mask;
+    this.table[2 * at] = id + 1;
+    this.table[2 * at + 1] = hash;
   }
 
   private rehash(size: number): void {
     this.table = new Int32Array(size);
-    for (let id = 0; id < this.tokens.length; id++) this.place(id);
+    for (let id = 0; id < this.tokens.length; id++) this.place(id, hashChars(this.tokens[id]!));
   }
-}
-
-/** Whether `token` equals text[start, end) lowercased (the span is ASCII [A-Za-z0-9]). */
-function sameToken(token: string, text: string, start: number, end: number): boolean {
-  if (token.length !== end - start) return false;
-  for (let k = 0; k < token.length; k++) if (token.charCodeAt(k) !== LOWERED[text.charCodeAt(start + k)]) return false;
-  return true;
 }
