@@ -55,8 +55,7 @@ function hashChars(token: string): number {
  * Interns token strings to dense integer ids (0, 1, 2, …) so comparisons are integer compares.
  * Besides the string map it keeps a hash table over the tokens' characters, so `encodeAscii` can
  * find a token straight from the text it sits in, without making a string for it. The table and
- * the tokens' characters are flat typed arrays: a lookup touches no string object, which matters
- * when the rest of a pipeline keeps evicting them from the cache.
+ * the tokens' characters are flat typed arrays, so a lookup reads no string object.
  */
 export class Vocabulary {
   private readonly ids = new Map<string, number>();
