@@ -107,7 +107,6 @@ class BandTable {
   }
 }
 
-
 interface Prepared {
   text: string;
   shingles: Uint32Array;

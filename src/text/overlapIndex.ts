@@ -20,7 +20,7 @@
  */
 
 import { PostingLists } from "./postingLists.js";
-import { withRoomInt32 } from "./typedArrays.js";
+import { withRoomInt32, withRoomUint16 } from "./typedArrays.js";
 
 /** Fewest shared tokens that matter for a kept text of n tokens; Infinity when none can. */
 export type RequiredOverlap = (n: number) => number;
@@ -94,11 +94,7 @@ export class OverlapIndex {
       this.lists.append((this.postingOf[element]![n] ??= this.lists.create()), slot);
       this.frequency[element]!++;
     }
-    if (this.counts.length < texts.length) {
-      const grown = new Uint16Array(2 * this.counts.length);
-      grown.set(this.counts);
-      this.counts = grown;
-    }
+    this.counts = withRoomUint16(this.counts, texts.length);
   }
 
   /**
@@ -256,8 +252,6 @@ function popcount(x: number): number {
   x = (x + (x >>> 4)) & 0x0f0f0f0f;
   return Math.imul(x, 0x01010101) >>> 24;
 }
-
-
 
 /**
  * Rarest first (fewest kept texts), ties by id. Queries are short, so an insertion sort in place

@@ -4,7 +4,7 @@
  * split per Han/Kana character, after Traditional → Simplified normalisation.
  */
 import { toSimplified } from "./simplified.js";
-import { withRoomInt32 } from "./typedArrays.js";
+import { withRoomInt32, withRoomUint16 } from "./typedArrays.js";
 
 /** One Han or Kana character (the Katakana prolonged-sound mark is Script=Common, so listed). */
 const CJK_CHAR = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u30fc]/u;
@@ -165,11 +165,7 @@ export class Vocabulary {
   private storeChars(id: number, token: string): void {
     this.charStarts = withRoomInt32(this.charStarts, id + 2);
     const from = this.charStarts[id]!;
-    if (this.chars.length < from + token.length) {
-      const grown = new Uint16Array(Math.max(2 * this.chars.length, from + token.length));
-      grown.set(this.chars);
-      this.chars = grown;
-    }
+    this.chars = withRoomUint16(this.chars, from + token.length);
     for (let k = 0; k < token.length; k++) this.chars[from + k] = token.charCodeAt(k);
     this.charStarts[id + 1] = from + token.length;
   }

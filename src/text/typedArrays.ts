@@ -9,6 +9,13 @@ export function withRoomInt32(array: Int32Array, needed: number): Int32Array<Arr
   return grown;
 }
 
+export function withRoomUint16(array: Uint16Array, needed: number): Uint16Array<ArrayBuffer> {
+  if (needed <= array.length) return array as Uint16Array<ArrayBuffer>;
+  const grown = new Uint16Array(Math.max(needed, array.length * 2));
+  grown.set(array);
+  return grown;
+}
+
 export function withRoomUint32(array: Uint32Array, needed: number): Uint32Array<ArrayBuffer> {
   if (needed <= array.length) return array as Uint32Array<ArrayBuffer>;
   const grown = new Uint32Array(Math.max(needed, array.length * 2));
