@@ -1,7 +1,18 @@
 /** Shared plumbing for subcommands: turn thrown errors into one clear line and an exit code. */
 import { UserError } from "../errors.js";
+import { StageInterrupted } from "../runtime/stageRun.js";
+
+/** Exit code of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT), as shells expect. */
+const INTERRUPTED_EXIT = 130;
 
 export function exitWithError(error: unknown): never {
+  if (error instanceof StageInterrupted) {
+    process.stderr.write(
+      `\ninstructforge: interrupted — ${error.accepted} records are saved in ${error.dir}.\n` +
+        "Re-run the same command to resume; finished requests are replayed from the cache, not paid again.\n",
+    );
+    process.exit(INTERRUPTED_EXIT);
+  }
   if (error instanceof UserError) {
     process.stderr.write(`instructforge: ${error.message}\n`);
     process.exit(error.exitCode);

@@ -5,6 +5,7 @@ import { UserError } from "../errors.js";
 import { DEFAULT_ANSWER_MAX_TOKENS, DEFAULT_ANSWER_TEMPERATURE } from "../stages/answer/answer.js";
 import { runAnswer } from "../stages/answer/stage.js";
 import { action } from "./action.js";
+import { addRestartOption, withCliStageContext } from "./stageContext.js";
 import { addLlmOptions, resolveLlmSettings, type LlmFlags } from "./llmOptions.js";
 
 interface AnswerFlags extends LlmFlags {
@@ -14,6 +15,7 @@ interface AnswerFlags extends LlmFlags {
   systemPrompt?: string;
   maxTokens: string;
   temperature: string;
+  restart?: boolean;
 }
 
 const Flags = z.object({
@@ -24,7 +26,7 @@ const Flags = z.object({
 async function answer(flags: AnswerFlags): Promise<void> {
   const parsed = Flags.safeParse(flags);
   if (!parsed.success) throw new UserError(parsed.error.issues[0]?.message ?? "invalid flags", 2);
-  const summary = await runAnswer({
+  const summary = await withCliStageContext(flags, (context) => runAnswer({
     inPath: flags.in,
     outDir: flags.out,
     lang: flags.lang,
@@ -32,7 +34,7 @@ async function answer(flags: AnswerFlags): Promise<void> {
     maxTokens: parsed.data.maxTokens,
     temperature: parsed.data.temperature,
     llm: resolveLlmSettings(flags),
-  });
+  }, context));
   process.stderr.write(
     `instructforge answer: ${summary.answered} answered, ${summary.passedThrough} already had an output, ${summary.rejected} dropped — ${summary.outDir}\n`,
   );
@@ -49,6 +51,7 @@ export function register(program: Command): void {
     .option("--max-tokens <n>", "max_tokens of each answer", String(DEFAULT_ANSWER_MAX_TOKENS))
     .option("--temperature <t>", "sampling temperature", String(DEFAULT_ANSWER_TEMPERATURE));
   addLlmOptions(command);
+  addRestartOption(command);
   command.addHelpText(
     "after",
     "\nA record whose output is non-empty is written unchanged and costs nothing. An answer that comes back empty is dropped\n" +

@@ -6,9 +6,11 @@ import { DEFAULT_ANSWER_MAX_TOKENS } from "../stages/answer/answer.js";
 import { defaultWeights, parseOperationWeights, ALL_OPERATIONS } from "../stages/evolve/operations.js";
 import { runEvolve } from "../stages/evolve/stage.js";
 import { action } from "./action.js";
+import { addRestartOption, withCliStageContext } from "./stageContext.js";
 import { addLlmOptions, resolveLlmSettings, type LlmFlags } from "./llmOptions.js";
 
 interface EvolveFlags extends LlmFlags {
+  restart?: boolean;
   in: string;
   out: string;
   rounds: string;
@@ -53,7 +55,7 @@ function parseFlags(flags: EvolveFlags) {
 async function evolve(flags: EvolveFlags): Promise<void> {
   const parsed = parseFlags(flags);
   const llm = resolveLlmSettings(flags);
-  const summary = await runEvolve({
+  const summary = await withCliStageContext(flags, (context) => runEvolve({
     inPath: flags.in,
     outDir: flags.out,
     rounds: parsed.rounds,
@@ -67,7 +69,7 @@ async function evolve(flags: EvolveFlags): Promise<void> {
     answerMaxTokens: parsed.answerMaxTokens,
     promptsDir: flags.promptsDir,
     llm,
-  });
+  }, context));
   const reasons = Object.entries(summary.rejectedByReason)
     .map(([reason, n]) => `${reason} ${n}`)
     .join(", ");
@@ -92,6 +94,7 @@ export function register(program: Command): void {
     .option("--answer-max-tokens <n>", "max_tokens of each answer", String(DEFAULT_ANSWER_MAX_TOKENS))
     .option("--prompts-dir <dir>", "directory whose evol_*.txt files replace the built-in prompts of the same name");
   addLlmOptions(command);
+  addRestartOption(command);
   command.addHelpText(
     "after",
     "\nEach round every pool item gets one operation; a passing evolution becomes the item's next version, a failed one keeps the previous version.\n" +

@@ -8,9 +8,10 @@ import { parse as parseYaml } from "yaml";
 import { UserError } from "../errors.js";
 import { readUtf8Text } from "../io/records.js";
 import { describeIssue } from "../io/records.js";
-import { DEFAULT_MIN_SCORE, FilterLanguage, FilterThresholds, RULE_NAMES, RuleName } from "../stages/filter/config.js";
+import { DEFAULT_MIN_SCORE, FILTER_LIMITS, FilterLanguage, FilterThresholds, RULE_NAMES, RuleName } from "../stages/filter/config.js";
 import { runFilter, type FilterSettings } from "../stages/filter/stage.js";
 import { action } from "./action.js";
+import { addRestartOption, withCliStageContext } from "./stageContext.js";
 import { z } from "zod";
 import { addLlmOptions, LlmFlags, resolveLlmSettings } from "./llmOptions.js";
 
@@ -18,6 +19,7 @@ import { addLlmOptions, LlmFlags, resolveLlmSettings } from "./llmOptions.js";
 export const FilterFlags = LlmFlags.extend({
   in: z.string(),
   out: z.string(),
+  restart: z.boolean().optional(),
   rules: z.array(z.string()).optional(),
   disable: z.array(z.string()).optional(),
   thresholds: z.string().optional(),
@@ -56,10 +58,12 @@ export function register(program: Command): void {
     .option("--top <k>", "keep the K best: quality × complexity (whichever is scored), ties by input order")
     .option("--seed <n>", "accepted for pipeline compatibility; the filter draws nothing at random");
   addLlmOptions(command);
+  addRestartOption(command);
   command.action(action(async (flags: FilterFlags) => {
     const settings = await parseFilterFlags(flags);
     const scoring = settings.judge !== undefined || settings.complexity;
-    const summary = await runFilter(settings, scoring ? resolveLlmSettings(flags) : undefined);
+    const llm = scoring ? resolveLlmSettings(flags) : undefined;
+    const summary = await withCliStageContext({ restart: flags.restart }, (context) => runFilter(settings, llm, context));
     const reasons = Object.entries(summary.rejectedByReason).map(([reason, n]) => `${reason} ${n}`).join(", ");
     process.stderr.write(`instructforge filter: kept ${summary.kept} of ${summary.inputRecords} → ${summary.outDir}/data.jsonl${reasons ? ` (rejected: ${reasons})` : ""}\n`);
   }));
@@ -68,7 +72,7 @@ export function register(program: Command): void {
 export async function parseFilterFlags(flags: FilterFlags): Promise<FilterSettings> {
   const judge = flags.judge === true;
   if (flags.minScore !== undefined && !judge) throw new UserError("--min-score applies to the judge: add --judge", 2);
-  const minScore = flags.minScore === undefined ? DEFAULT_MIN_SCORE : numberFlag("--min-score", flags.minScore, 0, 5);
+  const minScore = flags.minScore === undefined ? DEFAULT_MIN_SCORE : numberFlag("--min-score", flags.minScore, FILTER_LIMITS.minScore.min, FILTER_LIMITS.minScore.max);
   return {
     inPath: flags.in,
     outDir: flags.out,
@@ -77,8 +81,8 @@ export async function parseFilterFlags(flags: FilterFlags): Promise<FilterSettin
     lang: FilterLanguage.parse(flags.lang),
     judge: judge ? { minScore } : undefined,
     complexity: flags.complexity === true,
-    batch: integerFlag("--judge-batch", flags.judgeBatch, 1, 50),
-    attempts: integerFlag("--judge-attempts", flags.judgeAttempts, 1, 10),
+    batch: integerFlag("--judge-batch", flags.judgeBatch, 1, FILTER_LIMITS.judgeBatch),
+    attempts: integerFlag("--judge-attempts", flags.judgeAttempts, 1, FILTER_LIMITS.judgeAttempts),
     top: flags.top === undefined ? undefined : integerFlag("--top", flags.top, 1, Number.MAX_SAFE_INTEGER),
   };
 }

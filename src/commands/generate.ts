@@ -1,5 +1,6 @@
 import { Option, type Command } from "commander";
 import { action } from "./action.js";
+import { addRestartOption, withCliStageContext } from "./stageContext.js";
 import { addLlmOptions, resolveLlmSettings, type LlmFlags } from "./llmOptions.js";
 import { runGenerate } from "../stages/selfInstruct/stage.js";
 import { GENERATE_DEFAULTS, parseGenerateFlags, type GenerateFlags } from "../stages/selfInstruct/settings.js";
@@ -8,7 +9,7 @@ import { RULE_NAMES } from "../stages/selfInstruct/rules.js";
 /** `--no-filter` is a negatable name to commander: its value starts as `true`, not a list. */
 const collect = (value: string, previous: unknown): string[] => [...(Array.isArray(previous) ? (previous as string[]) : []), value];
 
-type Flags = Omit<GenerateFlags, "noFilter"> & LlmFlags & { filter?: string[] | boolean };
+type Flags = Omit<GenerateFlags, "noFilter"> & LlmFlags & { filter?: string[] | boolean; restart?: boolean };
 
 export function register(program: Command): void {
   const command = program
@@ -35,11 +36,11 @@ export function register(program: Command): void {
     .option("--similarity-meta <mode>", "per-record most_similar_instructions/avg_similarity_score: full (O(pool) per record), none, or auto (full up to 10000 records)", GENERATE_DEFAULTS.similarityMeta)
     .option("--blacklist <file>", "replace the default blacklist: one word (en: whole word) or substring (zh) per line")
     .addOption(new Option("--no-filter <rule>", `switch a rule off (repeatable): ${RULE_NAMES.join(", ")}`).argParser(collect));
-  addLlmOptions(command).action(
+  addRestartOption(addLlmOptions(command)).action(
     action(async (flags: Flags) => {
       const settings = parseGenerateFlags({ ...flags, noFilter: Array.isArray(flags.filter) ? flags.filter : [] });
       const llm = resolveLlmSettings(flags);
-      const summary = await runGenerate(settings, llm);
+      const summary = await withCliStageContext({ restart: flags.restart }, (context) => runGenerate(settings, llm, context));
       process.stderr.write(`instructforge: generate kept ${summary.accepted} records (${summary.rejected} rejected) in ${summary.outDir}\n`);
     }),
   );

@@ -9,6 +9,7 @@ import { CONFIG_ERROR_EXIT, loadPipelineConfig, type PipelineConfig } from "../p
 import { estimatePipeline, formatEstimate } from "../pipeline/estimate.js";
 import { runPipeline } from "../pipeline/runPipeline.js";
 import { action } from "./action.js";
+import { withCliStageContext } from "./stageContext.js";
 import { addLlmOptions, resolveLlmSettings, type LlmFlags } from "./llmOptions.js";
 
 interface RunFlags extends LlmFlags {
@@ -35,15 +36,24 @@ export function register(program: Command): void {
 async function runCommand(flags: RunFlags, command: Command): Promise<void> {
   const { file, config } = await loadPipelineConfig(flags.config);
   const withOverrides = applyOverrides(config, flags);
-  const llm = llmSettings(withOverrides, flags, command, { needKey: !flags.dryRun });
+  const llm = llmSettings(withOverrides, flags, command, { needKey: !flags.dryRun && callsAModel(withOverrides) });
   if (flags.dryRun) {
     process.stdout.write(`${formatEstimate(await estimatePipeline(withOverrides, llm))}\n`);
     return;
   }
   const outDir = withOverrides.out;
   if (!outDir) throw new UserError(`${file}: no output directory: set \`out:\` in the config or pass --out DIR`, CONFIG_ERROR_EXIT);
-  const summary = await runPipeline({ config: withOverrides, configFile: file, outDir, llm });
-  process.stderr.write(`instructforge: pipeline complete: ${summary.finalRecords} records in ${summary.outDir}/final\n`);
+  const summary = await withCliStageContext({}, (context) => runPipeline({ config: withOverrides, configFile: file, outDir, llm, context }));
+  if (summary.stoppedEarly === undefined) process.stderr.write(`instructforge: pipeline complete: ${summary.finalRecords} records in ${summary.outDir}/final\n`);
+}
+
+/** Only a pipeline with a stage that calls a model needs an endpoint and a key (dedup and a rules-only filter do not). */
+function callsAModel(config: PipelineConfig): boolean {
+  return config.stages.some((stage) => {
+    if (stage.name === "dedup" || stage.name === "export") return false;
+    if (stage.name === "filter") return stage.options.judge === true || stage.options.complexity === true;
+    return true;
+  });
 }
 
 /** `--out` and `--num` replace the config's values. */
@@ -76,6 +86,6 @@ function llmSettings(config: PipelineConfig, flags: RunFlags, command: Command, 
     timeout: fromCli("timeout") ?? str(llm.timeoutSeconds) ?? flags.timeout,
     maxRetries: fromCli("maxRetries") ?? str(llm.maxRetries) ?? flags.maxRetries,
   };
-  if (!needKey) merged.baseUrl ??= "http://dry-run.invalid/v1";
+  if (!needKey) merged.baseUrl ??= "http://no-endpoint.invalid/v1";
   return { ...resolveLlmSettings(merged), prices: llm.prices };
 }

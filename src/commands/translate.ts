@@ -1,11 +1,13 @@
 import type { Command } from "commander";
 import { UserError } from "../errors.js";
 import { parseFieldList } from "../stages/translate/fields.js";
-import { runTranslate, type TranslateSettings } from "../stages/translate/stage.js";
+import { runTranslate, TRANSLATE_LIMITS, type TranslateSettings } from "../stages/translate/stage.js";
 import { action } from "./action.js";
+import { addRestartOption, withCliStageContext } from "./stageContext.js";
 import { addLlmOptions, resolveLlmSettings, type LlmFlags } from "./llmOptions.js";
 
 interface TranslateFlags extends LlmFlags {
+  restart?: boolean;
   in?: string;
   to?: string;
   out?: string;
@@ -17,7 +19,7 @@ interface TranslateFlags extends LlmFlags {
   prompt?: string;
 }
 
-const MAX_RECORDS_PER_REQUEST = 20;
+const MAX_RECORDS_PER_REQUEST = TRANSLATE_LIMITS.recordsPerRequest;
 
 export function register(program: Command): void {
   const command = program
@@ -38,11 +40,11 @@ export function register(program: Command): void {
     .option("--records-per-request <n>", `records translated together in one request (1–${MAX_RECORDS_PER_REQUEST})`, "1")
     .option("--attempts <n>", "requests one record may take before it is rejected", "3")
     .option("--prompt <file>", "translation prompt with {records_json}; default prompts/translate.zh.txt");
-  addLlmOptions(command).action(
+  addRestartOption(addLlmOptions(command)).action(
     action(async (flags: TranslateFlags) => {
       const settings = parseTranslateFlags(flags);
       const llm = resolveLlmSettings(flags);
-      const summary = await runTranslate(settings, llm);
+      const summary = await withCliStageContext(flags, (context) => runTranslate(settings, llm, context));
       const reasons = Object.entries(summary.rejectedByReason).map(([reason, n]) => `${reason} ${n}`).join(", ");
       process.stderr.write(
         `instructforge: translate kept ${summary.accepted} of ${summary.records} records (${summary.rejected} rejected${reasons ? `: ${reasons}` : ""}) in ${summary.outDir}\n`,
@@ -68,7 +70,7 @@ function parseTranslateFlags(flags: TranslateFlags): TranslateSettings {
     regenerateOutput: flags.regenerateOutput === true,
     keepLanguageSpecific: flags.keepLanguageSpecific === true,
     recordsPerRequest: positiveInt("--records-per-request", flags.recordsPerRequest, MAX_RECORDS_PER_REQUEST),
-    maxAttempts: positiveInt("--attempts", flags.attempts, 10),
+    maxAttempts: positiveInt("--attempts", flags.attempts, TRANSLATE_LIMITS.attempts),
     promptPath: flags.prompt,
   };
 }

@@ -29,6 +29,8 @@ export interface AcceptedRecord {
   meta?: Record<string, unknown>;
   /** `recordId(record)`, when the stage has already computed it: saves hashing the record again. */
   id?: string;
+  /** The id of the input record this one was made from, when the stage rewrote it (evolve, answer, translate). */
+  sourceId?: string;
 }
 
 export interface UnitResult {
@@ -52,6 +54,8 @@ export interface RunDirOptions {
   /** Options that define the work; stored in the manifest. Must not hold secrets. */
   config: Record<string, unknown>;
   argv?: readonly string[];
+  /** The history to store with an accepted record (its upstream meta, by stage); see the harness. */
+  carry?: (accepted: AcceptedRecord, id: string) => Record<string, unknown> | undefined;
   /** Commit buffering: flush after this many units or this many ms, whichever first. */
   flushEveryUnits?: number;
   flushEveryMs?: number;
@@ -100,6 +104,7 @@ export class RunDirectory {
   /** A failed append (disk full …): every later commit and the close report it. */
   private writeFailure: unknown;
   private readonly releaseLock: () => void;
+  private readonly carry: RunDirOptions["carry"];
 
   private constructor(options: RunDirOptions, dir: string) {
     this.dir = dir;
@@ -109,8 +114,11 @@ export class RunDirectory {
     this.cacheDir = join(dir, "cache");
     this.flushEveryUnits = options.flushEveryUnits ?? 64;
     this.flushEveryMs = options.flushEveryMs ?? 250;
+    this.carry = options.carry;
     this.releaseLock = takeLock(join(dir, FILES.lock));
     this.state = recoverState(dir);
+    // A stage that keeps nothing still leaves its (empty) files: the next stage reads data.jsonl.
+    for (const file of [FILES.data, FILES.meta, FILES.rejected]) this.append(file, [], { create: true });
     this.acceptedCount = this.state.accepted.length;
     this.rejectedByReason = { ...this.state.rejectedByReason };
     this.writeManifest("running");
@@ -170,7 +178,9 @@ export class RunDirectory {
     for (const { unit, result } of batch) {
       for (const r of result.rejected) rejected.push({ stage: this.stage, ...r, unit });
       for (const a of result.accepted) {
-        meta.push({ id: a.id ?? recordId(a.record), stage: this.stage, unit, ...a.meta });
+        const id = a.id ?? recordId(a.record);
+        const history = this.carry?.(a, id);
+        meta.push({ id, stage: this.stage, unit, ...a.meta, ...(history && Object.keys(history).length > 0 ? { history } : {}) });
         data.push({ instruction: a.record.instruction, input: a.record.input, output: a.record.output });
       }
     }
@@ -232,8 +242,8 @@ export class RunDirectory {
     }
   }
 
-  private append(file: string, values: unknown[]): void {
-    if (values.length === 0) return;
+  private append(file: string, values: unknown[], options: { create?: boolean } = {}): void {
+    if (values.length === 0 && !options.create) return;
     const path = join(this.dir, file);
     let fd: number | undefined;
     try {
@@ -341,9 +351,13 @@ function recoverState(dir: string): RunState {
 
   const rejectedByReason: Record<string, number> = {};
   for (const r of rejected) rejectedByReason[r.reason] = (rejectedByReason[r.reason] ?? 0) + 1;
-  const manifestPath = join(dir, FILES.manifest);
-  const previousManifest = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, "utf8")) as Record<string, unknown>) : undefined;
+  const earlier = readEarlierManifest(dir);
+  const previousManifest = earlier && "value" in earlier && isRecord(earlier.value) ? earlier.value : undefined;
   return { nextUnit, accepted, rejectedByReason, resumed: nextUnit > 0, previousManifest };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function countMatchingPrefix(meta: readonly RecordMeta[], data: readonly AlpacaRecord[]): number {

@@ -15,6 +15,7 @@ import { RateLimiter, estimateTokens } from "./limiter.js";
 import { createChatTransport } from "./transport.js";
 import {
   DEFAULT_BACKOFF,
+  type RequestRefusal,
   backoffDelayMs,
   classifyFailure,
   giveUpMessage,
@@ -23,7 +24,7 @@ import {
   type BackoffPolicy,
   type RetryCause,
 } from "./retry.js";
-import type { ChatReply, ChatRequest, FinishReason, LlmClient, LlmSettings, LlmTotals } from "./types.js";
+import type { ChatReply, ChatRequest, FinishReason, LlmClient, LlmSettings, LlmTotals, TokenUsage } from "./types.js";
 
 export interface RetryEvent {
   /** 1 for the first retry. */
@@ -43,6 +44,14 @@ export interface LlmClientOptions {
   onWarning?: (message: string) => void;
   /** Backoff timing; tests shorten it. */
   backoff?: Partial<BackoffPolicy>;
+  /** Told of every HTTP request as it goes out and as it ends (the run directory's durable ledger). */
+  ledger?: RequestLedger;
+}
+
+export interface RequestLedger {
+  sent(): void;
+  /** With usage and cost when the attempt returned a completion; without for an error answer. */
+  done(usage?: TokenUsage, costUsd?: number): void;
 }
 
 /** A request that failed for good: `retryable` is false for rejections (auth, bad request). */
@@ -50,6 +59,8 @@ export class LlmRequestError extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
+    /** Set when the server refused this request for what it holds (HTTP 400/413/422: too long, invalid for this input). */
+    readonly refusal?: RequestRefusal,
   ) {
     super(message);
     this.name = "LlmRequestError";
@@ -144,13 +155,18 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
   /** One HTTP request under the per-request timeout. */
   async function attemptOnce(request: ChatRequest): Promise<ChatReply> {
     totals.httpRequests++;
+    options.ledger?.sent();
+    let reply: ChatReply;
     try {
       const completion = await transport.postChatCompletion(requestBody(request), settings.timeoutMs);
-      return parseCompletion(completion, request);
+      reply = parseCompletion(completion, request);
     } catch (error) {
+      options.ledger?.done();
       if (error instanceof AttemptError) throw error;
       throw new AttemptError(classifyFailure(error, { baseUrl: settings.baseUrl, model: settings.model, timeoutMs: settings.timeoutMs }));
     }
+    options.ledger?.done(reply.usage, costUsd(reply.usage, price));
+    return reply;
   }
 
   function retryDelay(failure: AttemptFailure & { retryable: true }, retryIndex: number): number {
@@ -176,7 +192,10 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
       }
       const nothingProcessed = failure.retryable && (failure.cause === "429" || failure.cause === "connection");
       limiter.settle(estimate, nothingProcessed ? 0 : estimate);
-      if (!failure.retryable) throw new LlmRequestError(redact(failure.message), false);
+      if (!failure.retryable) {
+        const refusal = failure.refusal && { ...failure.refusal, message: redact(failure.refusal.message) };
+        throw new LlmRequestError(redact(failure.message), false, refusal);
+      }
       if (retryIndex >= settings.maxRetries) throw new LlmRequestError(redact(giveUpMessage(settings.baseUrl, retryIndex, failure)), true);
 
       const delayMs = retryDelay(failure, retryIndex);

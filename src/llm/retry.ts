@@ -38,10 +38,18 @@ export function retryAfterFromHeaders(headers: Headers | undefined, now: number 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/** The server refused one request for what it holds (too long for the context, invalid for this input). */
+export interface RequestRefusal {
+  status: number;
+  /** The server's error type or code, e.g. `exceed_context_size_error`, `context_length_exceeded`. */
+  type?: string;
+  message: string;
+}
+
 /** The outcome of one failed attempt. */
 export type AttemptFailure =
   | { retryable: true; cause: RetryCause; detail: string; retryAfterMs?: number }
-  | { retryable: false; message: string };
+  | { retryable: false; message: string; refusal?: RequestRefusal };
 
 export interface FailureContext {
   baseUrl: string;
@@ -80,6 +88,16 @@ function serverMessage(error: APIError): string {
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
+/** Statuses by which a server refuses a request for its content, not the client's setup. */
+const REFUSAL_STATUSES: ReadonlySet<number> = new Set([400, 413, 422]);
+
+/** `error.type`, else `error.code`, of an OpenAI-style error body. */
+function errorType(error: APIError): string | undefined {
+  const body = error.error as { type?: unknown; code?: unknown } | undefined;
+  if (typeof body?.type === "string") return body.type;
+  return typeof body?.code === "string" ? body.code : undefined;
+}
+
 function statusFailure(error: APIError & { status: number }, context: FailureContext): AttemptFailure {
   const { status } = error;
   const detail = serverMessage(error);
@@ -94,7 +112,8 @@ function statusFailure(error: APIError & { status: number }, context: FailureCon
   if (status === 404) {
     return { retryable: false, message: `${where} answered HTTP 404 for model '${context.model}': check --base-url (it usually ends in /v1) and --model` };
   }
-  return { retryable: false, message: `${where} rejected the request (HTTP ${status})${detail ? `: ${detail}` : ""}` };
+  const message = `${where} rejected the request (HTTP ${status})${detail ? `: ${detail}` : ""}`;
+  return { retryable: false, message, ...(REFUSAL_STATUSES.has(status) ? { refusal: { status, type: errorType(error), message: detail || message } } : {}) };
 }
 
 export function classifyFailure(error: unknown, context: FailureContext): AttemptFailure {

@@ -17,7 +17,8 @@ import { EXPORT_FORMATS } from "../io/exporters.js";
 import { ModelPrice } from "../llm/types.js";
 import { Language } from "../schemas.js";
 import { RULE_NAMES as GENERATE_RULES } from "../stages/selfInstruct/rules.js";
-import { FilterThresholds, RULE_NAMES as FILTER_RULES } from "../stages/filter/config.js";
+import { FILTER_LIMITS, FilterThresholds, RULE_NAMES as FILTER_RULES } from "../stages/filter/config.js";
+import { TRANSLATE_LIMITS } from "../stages/translate/stage.js";
 
 /** Exit code for a config the user must fix (same as bad flags). */
 export const CONFIG_ERROR_EXIT = 2;
@@ -28,6 +29,7 @@ const nonNegativeInt = () => z.number({ error: "an integer ≥ 0" }).int({ error
 const positiveNumber = () => z.number({ error: "a positive number" }).positive({ error: "a positive number" });
 const between = (min: number, max: number) =>
   z.number({ error: `a number from ${min} to ${max}` }).min(min, { error: `a number from ${min} to ${max}` }).max(max, { error: `a number from ${min} to ${max}` });
+const upTo = (max: number) => z.number({ error: `a whole number from 1 to ${max}` }).int({ error: `a whole number from 1 to ${max}` }).min(1, { error: `a whole number from 1 to ${max}` }).max(max, { error: `a whole number from 1 to ${max}` });
 const path = () => z.string({ error: "a file path" }).min(1, { error: "a file path" });
 const text = () => z.string({ error: "a string" });
 const flag = () => z.boolean({ error: "true or false" });
@@ -90,11 +92,11 @@ export const FilterOptions = z.strictObject({
   thresholds: FilterThresholds.partial().optional(),
   /** Rate every record 0–5 with the LLM and drop those below minScore (default 4.5). */
   judge: flag().optional(),
-  minScore: positiveNumber().optional(),
+  minScore: between(FILTER_LIMITS.minScore.min, FILTER_LIMITS.minScore.max).optional(),
   /** Score instruction complexity 1–6 with the LLM. */
   complexity: flag().optional(),
-  judgeBatch: positiveInt().optional(),
-  judgeAttempts: positiveInt().optional(),
+  judgeBatch: upTo(FILTER_LIMITS.judgeBatch).optional(),
+  judgeAttempts: upTo(FILTER_LIMITS.judgeAttempts).optional(),
   /** Keep the K best by quality × complexity. */
   top: positiveInt().optional(),
 });
@@ -103,8 +105,8 @@ export const TranslateOptions = z.strictObject({
   fields: listOf(["instruction", "input", "output"]).optional(),
   regenerateOutput: flag().optional(),
   keepLanguageSpecific: flag().optional(),
-  recordsPerRequest: positiveInt().optional(),
-  attempts: positiveInt().optional(),
+  recordsPerRequest: upTo(TRANSLATE_LIMITS.recordsPerRequest).optional(),
+  attempts: upTo(TRANSLATE_LIMITS.attempts).optional(),
   prompt: path().optional(),
 });
 

@@ -13,7 +13,7 @@ import { costUsd, priceFor } from "../llm/cost.js";
 import type { LlmSettings, ModelPrice } from "../llm/types.js";
 import { readRecordFile, readUtf8Text } from "../io/records.js";
 import { promptPath } from "../prompts.js";
-import { createRng, deriveSeed } from "../simulator/rng.js";
+import { createRng, deriveSeed } from "../text/rng.js";
 import { defaultPromptPath, formatExamples, loadPromptTemplate, renderPrompt } from "../stages/selfInstruct/prompt.js";
 import { defaultSeedsPath } from "../stages/selfInstruct/settings.js";
 import { loadSeeds, type ExampleTask } from "../stages/selfInstruct/seeds.js";

@@ -9,8 +9,8 @@
  * which itself resumes at its first unfinished unit. The options each stage ran with are recorded
  * in pipeline.json, so a changed config cannot silently reuse stale results.
  */
-import { existsSync, mkdirSync, renameSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, renameSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
@@ -23,16 +23,19 @@ import { renderReport, writeDatasetCard } from "../report/index.js";
 import type { AlpacaRecord } from "../schemas.js";
 import { readPackageVersion } from "../version.js";
 import type { PipelineConfig, StageConfig, StageOptions } from "./config.js";
-import { formatDuration } from "./progress.js";
+import { formatDuration } from "../runtime/progress.js";
 import { callStage } from "./stageCalls.js";
+import type { StageContext } from "../runtime/stageRun.js";
 
 export interface PipelineRunOptions {
   config: PipelineConfig;
   configFile: string;
   outDir: string;
   llm: LlmSettings;
-  /** Where headers and the summary go (stderr by default: stdout stays clean for data). */
+  /** Where headers and the summary go (nowhere by default; the CLI sends them to stderr). */
   log?: (line: string) => void;
+  /** Signal, progress and notes, handed to every stage. */
+  context?: StageContext;
 }
 
 type WorkStage = Exclude<StageConfig, { name: "export" }>;
@@ -53,6 +56,8 @@ export interface PipelineSummary {
   stages: StageReport[];
   finalRecords: number;
   finalFiles: string[];
+  /** Set when the pipeline stopped early: a stage kept no records, so the next had nothing to read. */
+  stoppedEarly?: string;
 }
 
 const FINAL_FILE: Record<ExportFormat, string> = {
@@ -64,7 +69,7 @@ const FINAL_FILE: Record<ExportFormat, string> = {
 };
 
 export async function runPipeline(options: PipelineRunOptions): Promise<PipelineSummary> {
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = options.log ?? options.context?.log ?? (() => undefined);
   const outDir = resolve(options.outDir);
   mkdirSync(outDir, { recursive: true });
   const work = workStages(options.config);
@@ -78,11 +83,18 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     const before = readStageManifest(dir);
     log(`stage ${index + 1}/${work.length}: ${stage.name} (${before?.status === "complete" ? "complete, skipped" : before ? "resuming" : "starting"})`);
     if (before?.status !== "complete") {
-      await callStage({ stage, inputPath, outDir: dir, lang: options.config.lang, seed: options.config.seed, llm: options.llm });
+      await callStage({ stage, inputPath, outDir: dir, lang: options.config.lang, seed: options.config.seed, llm: options.llm, context: options.context });
     }
-    reports.push(stageReport(stage, dir));
-    writePipelineManifest(outDir, options, reports, "running");
+    const report = stageReport(stage, dir);
+    reports.push(report);
     inputPath = join(dir, "data.jsonl");
+    if (report.accepted === 0 && index < work.length - 1) {
+      const reason = `stage ${index + 1} (${stage.name}) kept 0 records; the stages after it have nothing to read (see ${join(dir, "rejected.jsonl")})`;
+      writePipelineManifest(outDir, options, reports, "stopped", undefined, reason);
+      log(`instructforge: ${reason}`);
+      return { outDir, stages: reports, finalRecords: 0, finalFiles: [], stoppedEarly: reason };
+    }
+    writePipelineManifest(outDir, options, reports, "running");
   }
 
   const final = await writeFinalOutputs(outDir, inputPath, exportOptions(options.config));
@@ -177,11 +189,12 @@ interface FinalOutputs {
   files: string[];
 }
 
-function writePipelineManifest(outDir: string, options: PipelineRunOptions, stages: StageReport[], status: string, final?: FinalOutputs): void {
+function writePipelineManifest(outDir: string, options: PipelineRunOptions, stages: StageReport[], status: string, final?: FinalOutputs, stoppedBecause?: string): void {
   const manifest = {
     tool: "instructforge",
     version: readPackageVersion(),
     status,
+    ...(stoppedBecause ? { stoppedBecause } : {}),
     config: resolve(options.configFile),
     lang: options.config.lang,
     seed: options.config.seed,
@@ -221,6 +234,12 @@ async function writeFinalOutputs(outDir: string, dataPath: string | undefined, o
     writeFileAtomic(file, serialise(records, format, { bom: options.bom, systemPrompt: options.systemPrompt }));
     return file;
   });
+  // Each record's whole history (every stage's meta, carried forward) ships beside the data.
+  const meta = join(dirname(dataPath), "meta.jsonl");
+  if (existsSync(meta)) {
+    copyFileSync(meta, join(finalDir, "meta.jsonl"));
+    files.push(join(finalDir, "meta.jsonl"));
+  }
   return { records: records.length, files };
 }
 

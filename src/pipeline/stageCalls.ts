@@ -12,7 +12,7 @@ import { readRecordFile } from "../io/records.js";
 import type { LlmSettings } from "../llm/types.js";
 import { recordId } from "../schemas.js";
 import { dedupRecords } from "../stages/dedup/index.js";
-import { withStageRun } from "./stageRun.js";
+import { withStageRun, type StageContext } from "../runtime/stageRun.js";
 import type { Language } from "../schemas.js";
 import * as answerCommand from "../commands/answer.js";
 import * as evolveCommand from "../commands/evolve.js";
@@ -39,6 +39,7 @@ export interface StageCall {
   lang: Language;
   seed: number;
   llm: LlmSettings;
+  context?: StageContext;
 }
 
 type FlagValue = string | string[] | boolean;
@@ -64,7 +65,7 @@ export async function callStage(call: StageCall): Promise<void> {
 
 async function callGenerate(options: StageOptions<"generate">, call: StageCall): Promise<void> {
   const flags = { ...commandDefaults(generateCommand.register, "generate"), ...toFlags(options), ...commonFlags(call) };
-  await runGenerate(parseGenerateFlags(asFlags(GenerateFlags, flags, "generate")), call.llm);
+  await runGenerate(parseGenerateFlags(asFlags(GenerateFlags, flags, "generate")), call.llm, call.context);
 }
 
 async function callEvolve(options: StageOptions<"evolve">, call: StageCall): Promise<void> {
@@ -83,7 +84,7 @@ async function callEvolve(options: StageOptions<"evolve">, call: StageCall): Pro
     answerMaxTokens: options.answerMaxTokens ?? defaults.number("answerMaxTokens"),
     promptsDir: options.promptsDir,
     llm: call.llm,
-  });
+  }, call.context);
 }
 
 async function callAnswer(options: StageOptions<"answer">, call: StageCall): Promise<void> {
@@ -96,7 +97,7 @@ async function callAnswer(options: StageOptions<"answer">, call: StageCall): Pro
     maxTokens: options.maxTokens ?? defaults.number("maxTokens"),
     temperature: options.temperature ?? defaults.number("temperature"),
     llm: call.llm,
-  });
+  }, call.context);
 }
 
 async function callTranslate(options: StageOptions<"translate">, call: StageCall): Promise<void> {
@@ -115,6 +116,7 @@ async function callTranslate(options: StageOptions<"translate">, call: StageCall
       promptPath: options.prompt,
     },
     call.llm,
+    call.context,
   );
 }
 
@@ -123,7 +125,7 @@ async function callFilter(options: StageOptions<"filter">, call: StageCall): Pro
   const settings = await parseFilterFlags(asFlags(FilterFlags, flags, "filter"));
   // The LLM is only needed (and only checked) when the judge or the complexity score is on.
   const scoring = settings.judge !== undefined || settings.complexity;
-  await runFilter(settings, scoring ? call.llm : undefined);
+  await runFilter(settings, scoring ? call.llm : undefined, call.context);
 }
 
 /**
@@ -135,7 +137,9 @@ async function callDedup(options: StageOptions<"dedup">, call: StageCall): Promi
   const { items } = await readRecordFile(inPath, { allowEmpty: true });
   const seeds = options.seeds === undefined ? undefined : (await readRecordFile(options.seeds)).items;
   const upstreamMeta = firstMetaById(inPath);
-  await withStageRun({ outDir: call.outDir, stage: "dedup", config: { ...options } }, async (run) => {
+  const { seeds: seedsFile, ...work } = options;
+  const fingerprint = { options: work, files: { input: inPath, seeds: seedsFile } };
+  await withStageRun({ outDir: call.outDir, stage: "dedup", config: { ...options }, fingerprint, upstream: inPath, context: call.context }, async (run) => {
     if (run.runDir.state.nextUnit > 0) return;
     const result = dedupRecords(items, { ...options, seeds });
     run.runDir.commit(0, {

@@ -7,15 +7,9 @@
  */
 import type { ChatMessage } from "../llm/types.js";
 
-/** A small deterministic PRNG handed to handlers: same request + same seed → same reply. */
-export interface Rng {
-  /** Uniform in [0, 1). */
-  next(): number;
-  /** Integer in [0, n). */
-  int(n: number): number;
-  pick<T>(items: readonly T[]): T;
-  chance(p: number): boolean;
-}
+/** The PRNG handed to handlers (same request + same seed → same reply) lives with the other pure helpers. */
+import type { Rng } from "../text/rng.js";
+export type { Rng };
 
 export interface SimRequest {
   model: string;

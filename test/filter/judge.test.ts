@@ -141,6 +141,6 @@ describe("filter --judge against the simulator", () => {
   it("refuses to resume a run directory made with different settings", async () => {
     const out = mkdtempSync(join(tmpdir(), "if-judge-cfg-"));
     await runFilter(settings(out), llmFor(sim));
-    await expect(runFilter(settings(out, { judge: { minScore: 3 } }), llmFor(sim))).rejects.toThrow(/different settings \(minScore\)/);
+    await expect(runFilter(settings(out, { judge: { minScore: 3 } }), llmFor(sim))).rejects.toThrow(/different settings \(minScore: was 4.5, now 3\)/);
   });
 });

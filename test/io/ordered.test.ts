@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runOrdered } from "../../src/pipeline/ordered.js";
+import { runOrdered } from "../../src/runtime/ordered.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -6,9 +6,9 @@ import { resolve } from "node:path";
 import { readRecordFile, type RecordItem } from "../../io/records.js";
 import type { UnitResult } from "../../io/runDir.js";
 import type { LlmClient, LlmSettings } from "../../llm/types.js";
-import { runOrdered } from "../../pipeline/ordered.js";
-import { withStageRun } from "../../pipeline/stageRun.js";
-import type { Language } from "../../schemas.js";
+import { runOrdered } from "../../runtime/ordered.js";
+import { withStageRun, type StageContext } from "../../runtime/stageRun.js";
+import { recordId, type Language } from "../../schemas.js";
 import { detectLanguage } from "../../text/language.js";
 import { answerInstruction, loadAnswerSystemPrompt } from "./answer.js";
 
@@ -29,7 +29,7 @@ export interface AnswerSummary {
   rejected: number;
 }
 
-export async function runAnswer(options: AnswerStageOptions): Promise<AnswerSummary> {
+export async function runAnswer(options: AnswerStageOptions, context?: StageContext): Promise<AnswerSummary> {
   const input = await readRecordFile(options.inPath);
   // Read (and so check) a custom system prompt before any request is paid for.
   const customPrompt = options.systemPromptFile === undefined ? undefined : await loadAnswerSystemPrompt("en", options.systemPromptFile);
@@ -42,11 +42,22 @@ export async function runAnswer(options: AnswerStageOptions): Promise<AnswerSumm
     temperature: options.temperature,
     model: options.llm.model,
   };
-  return withStageRun({ outDir: options.outDir, stage: "answer", config, llm: options.llm, label: "answer" }, async (run) => {
+  const fingerprint = {
+    options: { lang: options.lang, maxTokens: options.maxTokens, temperature: options.temperature },
+    files: { input: options.inPath, systemPrompt: options.systemPromptFile },
+  };
+  const stageRun = { outDir: options.outDir, stage: "answer", config, fingerprint, llm: options.llm, label: "answer", upstream: options.inPath, context };
+  return withStageRun(stageRun, async (run) => {
     // Counted from the committed meta too, so a resumed run reports the whole run.
     let answered = run.runDir.state.accepted.filter((a) => a.meta.answered === true).length;
     let passedThrough = run.runDir.state.accepted.length - answered;
-    const work = (unit: number) => answerUnit(run.llm, input.items[unit]!, options, customPrompt);
+    const work = (unit: number) => {
+      const item = input.items[unit]!;
+      return run.refusable(
+        () => answerUnit(run.llm, item, options, customPrompt),
+        (evidence) => ({ accepted: [], rejected: [{ reason: "request_refused", record: item.record, detail: { line: item.line, ...evidence } }], answered: false }),
+      );
+    };
     await runOrdered<UnitResult & { answered: boolean }>({
       start: run.runDir.state.nextUnit,
       end: input.items.length,
@@ -70,6 +81,7 @@ async function answerUnit(llm: LlmClient, item: RecordItem, options: AnswerStage
   const { record } = item;
   if (record.output.trim() !== "") {
     return { accepted: [{ record, meta: { answered: false, lang: detectLanguage(record.instruction) } }], rejected: [], answered: false };
+
   }
   const answer = await answerInstruction(llm, record, {
     lang: options.lang,
@@ -81,7 +93,7 @@ async function answerUnit(llm: LlmClient, item: RecordItem, options: AnswerStage
     return { accepted: [], rejected: [{ reason: "empty_answer", record, detail: { line: item.line, finishReason: answer.finishReason } }], answered: true };
   }
   return {
-    accepted: [{ record: { ...record, output: answer.output }, meta: { answered: true, lang: answer.lang, finishReason: answer.finishReason } }],
+    accepted: [{ record: { ...record, output: answer.output }, sourceId: recordId(record), meta: { answered: true, lang: answer.lang, finishReason: answer.finishReason } }],
     rejected: [],
     answered: true,
   };

@@ -4,7 +4,7 @@
  * picks exactly the operations an uninterrupted one would.
  */
 import { UserError } from "../../errors.js";
-import { createRng, deriveSeed } from "../../simulator/rng.js";
+import { createRng, deriveSeed } from "../../text/rng.js";
 
 export const GENERAL_OPERATIONS = ["add_constraints", "deepen", "concretize", "increase_reasoning", "complicate_input", "breadth"] as const;
 export const CODE_OPERATIONS = ["code_constraints", "code_rare_requirement", "code_reasoning", "code_misdirection", "code_complexity"] as const;

@@ -14,10 +14,11 @@ import { z } from "zod";
 import { UserError } from "../../errors.js";
 import { readJsonLines } from "../../io/jsonl.js";
 import { readRecordFile, type RecordItem } from "../../io/records.js";
-import { changedSettings, readEarlierManifest, type UnitResult } from "../../io/runDir.js";
+import type { UnitResult } from "../../io/runDir.js";
 import type { LlmClient, LlmSettings } from "../../llm/types.js";
-import { runOrdered } from "../../pipeline/ordered.js";
-import { withStageRun, type StageRun } from "../../pipeline/stageRun.js";
+import { runOrdered } from "../../runtime/ordered.js";
+import { withStageRun, type StageContext, type StageRun } from "../../runtime/stageRun.js";
+import { sha256Hex } from "../../hash.js";
 import { recordId } from "../../schemas.js";
 import { answerInstruction } from "../answer/answer.js";
 import { attemptEvolution, type AttemptSettings } from "./attempt.js";
@@ -61,15 +62,18 @@ interface UnitOutcome {
   attempt?: { round: number; operation: Operation; reason?: string };
 }
 
-export async function runEvolve(options: EvolveOptions): Promise<EvolveSummary> {
+export async function runEvolve(options: EvolveOptions, context?: StageContext): Promise<EvolveSummary> {
   const input = await readRecordFile(options.inPath);
   const templates = await loadEvolveTemplates(options.promptsDir);
   const roots = input.items.map((item, index) => toRoot(item, index, options.family));
   requireOperationsFor(roots, options.weights);
   const config = stageConfig(options, input.items);
-  refuseIncompatibleResume(options.outDir, config);
-
-  return withStageRun({ outDir: options.outDir, stage: STAGE, config, llm: options.llm, label: STAGE }, async (run) => {
+  // Everything but `rounds` must match to resume (more rounds simply continue).
+  const { in: _in, inputRecords: _count, inputDigest: _digest, rounds: _rounds, model: _model, promptsDir: _dir, ...work } = config;
+  // The prompts as loaded (bundled or from --prompts-dir) decide the requests, wherever they came from.
+  const fingerprint = { options: { ...work, prompts: sha256Hex(JSON.stringify(templates)).slice(0, 16) }, files: { input: options.inPath } };
+  const stageRun = { outDir: options.outDir, stage: STAGE, config, fingerprint, llm: options.llm, label: STAGE, upstream: options.inPath, context };
+  return withStageRun(stageRun, async (run) => {
     const settings: AttemptSettings = {
       templates,
       answer: options.answer,
@@ -111,7 +115,10 @@ async function evolveAll(run: StageRun, options: EvolveOptions, items: RecordIte
     if (round === 0) return originalUnit(run.llm, options, items[root.index]!, root);
     const parent = await versionBefore(unit, root, round);
     const operation = chooseOperation(options.weights, root.family, options.seed, round, root.index);
-    const outcome = await attemptEvolution(run.llm, settings, root, parent, round, operation);
+    const outcome = await run.refusable(
+      () => attemptEvolution(run.llm, settings, root, parent, round, operation),
+      (evidence) => ({ passed: false as const, reason: "request_refused", record: { instruction: parent.givenPrompt }, detail: { round, operation, ...evidence } }),
+    );
     if (!outcome.passed) {
       return {
         result: { accepted: [], rejected: [{ reason: outcome.reason, record: outcome.record, detail: outcome.detail }] },
@@ -121,7 +128,7 @@ async function evolveAll(run: StageRun, options: EvolveOptions, items: RecordIte
     }
     const id = recordId(outcome.record);
     return {
-      result: { accepted: [{ record: outcome.record, meta: outcome.lineage, id }], rejected: [] },
+      result: { accepted: [{ record: outcome.record, meta: outcome.lineage, id, sourceId: root.id }], rejected: [] },
       version: { id, givenPrompt: givenPromptOf(outcome.record), depth: outcome.lineage.depth, round },
       attempt: { round, operation },
     };
@@ -172,7 +179,7 @@ async function originalUnit(llm: LlmClient, options: EvolveOptions, item: Record
     depth: 0,
     finishReason,
   };
-  return { result: { accepted: [{ record, meta: lineage }], rejected: [] }, version };
+  return { result: { accepted: [{ record, meta: lineage, sourceId: root.id }], rejected: [] }, version };
 }
 
 function toRoot(item: RecordItem, index: number, family: EvolveOptions["family"]): PoolRoot {
@@ -212,30 +219,6 @@ function stageConfig(options: EvolveOptions, items: readonly RecordItem[]): Reco
     promptsDir: options.promptsDir === undefined ? null : resolve(options.promptsDir),
     model: options.llm.model,
   };
-}
-
-const WORK_DEFINING_KEYS = ["inputDigest", "ops", "family", "seed", "keepOriginal", "answer", "maxParentSimilarity", "answerMaxTokens", "promptsDir", "model"];
-
-const PreviousManifest = z.object({ stage: z.string(), config: z.record(z.string(), z.unknown()) });
-
-/** Checked before the run directory is opened, so a refused resume leaves the old manifest untouched. */
-function refuseIncompatibleResume(outDir: string, config: Record<string, unknown>): void {
-  const earlier = readEarlierManifest(outDir);
-  const parsed = earlier && "value" in earlier ? PreviousManifest.safeParse(earlier.value) : undefined;
-  if (!parsed?.success) return; // none, or not ours to judge: the run directory reports its own damage
-  const previous = parsed.data;
-  if (previous.stage !== STAGE) {
-    throw new UserError(`--out ${outDir} holds a '${previous.stage}' run; give the evolve stage its own directory`, 2);
-  }
-  const changed = changedSettings(previous.config, config, WORK_DEFINING_KEYS);
-  if (changed.length > 0) {
-    const first = changed[0]!;
-    throw new UserError(
-      `--out ${outDir} holds an evolve run made with different settings (${changed.join(", ")}: was ${JSON.stringify(previous.config[first])}, now ${JSON.stringify(config[first])}); ` +
-        "re-run with the same input and flags to resume, or choose a new --out",
-      2,
-    );
-  }
 }
 
 const RejectedLine = z.object({

@@ -78,3 +78,6 @@ export type FilterLanguage = z.infer<typeof FilterLanguage>;
 export const DEFAULT_MIN_SCORE = 4.5;
 /** Deita's complexity scorer ranks on 1..6. */
 export const COMPLEXITY_MAX = 6;
+
+/** Bounds the CLI and the config share (the judge's 0–5 scale, request sizes). */
+export const FILTER_LIMITS = { minScore: { min: 0, max: 5 }, judgeBatch: 50, judgeAttempts: 10 } as const;

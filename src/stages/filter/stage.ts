@@ -14,10 +14,10 @@ import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { UserError } from "../../errors.js";
 import { readRecordFile, type RecordItem } from "../../io/records.js";
-import { changedSettings, readEarlierManifest, type AcceptedRecord, type UnitResult } from "../../io/runDir.js";
+import type { AcceptedRecord, UnitResult } from "../../io/runDir.js";
 import type { FinishReason, LlmClient, LlmSettings } from "../../llm/types.js";
-import { runOrdered } from "../../pipeline/ordered.js";
-import { withStageRun, type StageRun } from "../../pipeline/stageRun.js";
+import { runOrdered } from "../../runtime/ordered.js";
+import { withStageRun, type StageContext, type StageRun } from "../../runtime/stageRun.js";
 import { recordId, type AlpacaRecord } from "../../schemas.js";
 import { RULE_NAMES, type FilterLanguage, type FilterThresholds, type RuleName } from "./config.js";
 import { complexityKind } from "./complexity.js";
@@ -78,7 +78,7 @@ interface Scorers {
   complexity?: ScoringKind<ComplexityScore>;
 }
 
-export async function runFilter(settings: FilterSettings, llm?: LlmSettings): Promise<FilterSummary> {
+export async function runFilter(settings: FilterSettings, llm?: LlmSettings, context?: StageContext): Promise<FilterSummary> {
   validateSettings(settings, llm);
   const input = await readRecordFile(settings.inPath);
   const finishReasons = readFinishReasons(settings.inPath);
@@ -86,14 +86,18 @@ export async function runFilter(settings: FilterSettings, llm?: LlmSettings): Pr
   const usesLlm = scorers.quality !== undefined || scorers.complexity !== undefined;
   const recordsPerUnit = usesLlm ? settings.batch : HEURISTIC_RECORDS_PER_UNIT;
   const config = stageConfig(settings, input.items, recordsPerUnit, usesLlm ? llm : undefined);
-  refuseDifferentEarlierRun(settings.outDir, config);
-
-  return withStageRun({ outDir: settings.outDir, stage: "filter", config, llm: usesLlm ? llm : undefined }, async (run) => {
+  const { input: _input, inputSha256: _digest, model: _model, ...work } = config;
+  const fingerprint = { options: work, files: { input: settings.inPath, judgePrompt: settings.qualityPromptPath, complexityPrompt: settings.complexityPromptPath } };
+  const stageRun = { outDir: settings.outDir, stage: "filter", config, fingerprint, llm: usesLlm ? llm : undefined, upstream: settings.inPath, context };
+  return withStageRun(stageRun, async (run) => {
     const scoringUnits = Math.ceil(input.items.length / recordsPerUnit);
     const filterUnit = (unit: number): Promise<UnitOutcome> => {
       const first = unit * recordsPerUnit;
       const items = input.items.slice(first, first + recordsPerUnit);
-      return checkUnit(items, first, settings, finishReasons, scorers, usesLlm ? run.llm : undefined);
+      return run.refusable(
+        () => checkUnit(items, first, settings, finishReasons, scorers, usesLlm ? run.llm : undefined),
+        (evidence) => ({ kept: [], rejected: items.map((item, offset) => rejection(first + offset, item, "request_refused", { ...evidence })) }),
+      );
     };
     const plan: UnitPlan = { units: scoringUnits, work: filterUnit, window: usesLlm ? 2 * llm!.concurrency : 2, total: input.items.length, perUnit: recordsPerUnit };
     if (settings.top === undefined) await commitEachUnit(run, plan);
@@ -138,18 +142,6 @@ function stageConfig(settings: FilterSettings, items: readonly RecordItem[], rec
     attempts: settings.attempts,
     model: llm?.model ?? null,
   };
-}
-
-function refuseDifferentEarlierRun(outDir: string, config: Record<string, unknown>): void {
-  const earlier = readEarlierManifest(outDir);
-  if (!earlier) return;
-  if (!("value" in earlier)) throw new UserError(`${earlier.path}: unreadable manifest; use a new --out directory`);
-  const previous = earlier.value as { stage?: unknown; config?: unknown };
-  if (previous.stage !== "filter") throw new UserError(`--out ${outDir}: holds a '${String(previous.stage)}' run; give the filter its own directory`, 2);
-  const changed = changedSettings(previous.config as Record<string, unknown> | undefined, config, Object.keys(config));
-  if (changed.length > 0) {
-    throw new UserError(`--out ${outDir}: holds a filter run with different settings (${changed.join(", ")}); re-run with the same flags to resume, or use a new --out`, 2);
-  }
 }
 
 async function checkUnit(

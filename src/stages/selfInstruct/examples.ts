@@ -7,8 +7,8 @@
  * draws from tasks accepted in units before u − lag, and waits until those units are committed.
  * `lag` is the in-flight window, so the prompts also depend on --concurrency.
  */
-import { createRng, deriveSeed } from "../../simulator/rng.js";
-import type { Rng } from "../../simulator/types.js";
+import { createRng, deriveSeed } from "../../text/rng.js";
+import type { Rng } from "../../text/rng.js";
 import type { ExampleTask } from "./seeds.js";
 
 export class ExamplePicker {

@@ -5,8 +5,8 @@
  * dataset however the network behaves, and a resumed run continues exactly where it stopped.
  */
 import type { LlmSettings } from "../../llm/types.js";
-import { runOrdered } from "../../pipeline/ordered.js";
-import { withStageRun, type StageRun } from "../../pipeline/stageRun.js";
+import { runOrdered } from "../../runtime/ordered.js";
+import { withStageRun, type StageContext, type StageRun } from "../../runtime/stageRun.js";
 import { UserError } from "../../errors.js";
 import { recordId, type AlpacaRecord } from "../../schemas.js";
 import type { UnitResult } from "../../io/runDir.js";
@@ -41,7 +41,7 @@ interface RequestOutcome {
   checked: CheckedTask[];
 }
 
-export async function runGenerate(settings: GenerateSettings, llm: LlmSettings): Promise<GenerateSummary> {
+export async function runGenerate(settings: GenerateSettings, llm: LlmSettings, context?: StageContext): Promise<GenerateSummary> {
   // Everything that can be wrong with the input is found before the run directory is touched.
   const template = await loadPromptTemplate(settings.prompt, settings.lang);
   const seeds = await loadSeeds(settings.seeds, settings.examples);
@@ -51,7 +51,10 @@ export async function runGenerate(settings: GenerateSettings, llm: LlmSettings):
     blacklist: settings.blacklist ? await loadBlacklist(settings.blacklist) : defaultBlacklist(settings.lang),
   };
   const config = { ...settings, similarityMeta: wantsSimilarityMeta(settings) ? "full" : "none", model: llm.model };
-  return withStageRun({ outDir: settings.out, stage: "generate", config, llm, label: "generate" }, (run) =>
+  // How many to keep (num), where (out) and the diagnostics (similarityMeta) may change on a resume; nothing else.
+  const { num: _num, out: _out, similarityMeta: _meta, seeds: seedsFile, prompt: promptFile, blacklist: blacklistFile, ...work } = settings;
+  const fingerprint = { options: work, files: { seeds: seedsFile, prompt: promptFile, blacklist: blacklistFile } };
+  return withStageRun({ outDir: settings.out, stage: "generate", config, fingerprint, llm, label: "generate", context }, (run) =>
     generateLoop(run, { settings, template, seeds, rules, window: llm.concurrency * 2 }),
   );
 }

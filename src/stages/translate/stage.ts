@@ -6,12 +6,11 @@
  * and replays finished requests from the cache.
  */
 import { resolve } from "node:path";
-import { UserError } from "../../errors.js";
 import { readRecordFile, type RecordItem } from "../../io/records.js";
-import { changedSettings, readEarlierManifest, type AcceptedRecord, type UnitResult } from "../../io/runDir.js";
+import type { AcceptedRecord, UnitResult } from "../../io/runDir.js";
 import type { LlmClient, LlmSettings } from "../../llm/types.js";
-import { runOrdered } from "../../pipeline/ordered.js";
-import { withStageRun } from "../../pipeline/stageRun.js";
+import { runOrdered } from "../../runtime/ordered.js";
+import { withStageRun, type StageContext } from "../../runtime/stageRun.js";
 import { recordId } from "../../schemas.js";
 import { CHINESE_HAN_SHARE, hanShare } from "../../text/language.js";
 import { answerInstruction } from "../answer/answer.js";
@@ -44,7 +43,10 @@ export interface TranslateSummary {
 
 const STAGE = "translate";
 
-export async function runTranslate(settings: TranslateSettings, llm: LlmSettings): Promise<TranslateSummary> {
+/** Bounds the CLI and the config share: one request holds at most this many records, one record at most this many attempts. */
+export const TRANSLATE_LIMITS = { recordsPerRequest: 20, attempts: 10 } as const;
+
+export async function runTranslate(settings: TranslateSettings, llm: LlmSettings, context?: StageContext): Promise<TranslateSummary> {
   // Everything that can be wrong with the input is found before the run directory is touched.
   const file = await readRecordFile(settings.inPath);
   const prompt = await loadTranslatePrompt(settings.promptPath);
@@ -59,17 +61,23 @@ export async function runTranslate(settings: TranslateSettings, llm: LlmSettings
     model: llm.model,
     baseUrl: llm.baseUrl,
   };
-  refuseIncompatibleResume(settings.outDir, config);
   const groups = groupItems(file.items, settings.recordsPerRequest);
-
-  return withStageRun({ outDir: settings.outDir, stage: STAGE, config, llm, label: STAGE }, async (run) => {
+  // How records map to units and what is asked decide the work; attempts and the endpoint may change.
+  const { in: _in, maxAttempts: _attempts, model: _model, baseUrl: _url, ...work } = config;
+  const fingerprint = { options: work, files: { input: settings.inPath, prompt: settings.promptPath } };
+  const stageRun = { outDir: settings.outDir, stage: STAGE, config, fingerprint, llm, label: STAGE, upstream: settings.inPath, context };
+  return withStageRun(stageRun, async (run) => {
     const { runDir } = run;
     await runOrdered({
       start: runDir.state.nextUnit,
       end: groups.length,
       window: llm.concurrency * 2,
       signal: run.signal,
-      work: (unit) => translateUnit(run.llm, groups[unit]!, settings, prompt),
+      work: (unit) =>
+        run.refusable(
+          () => translateUnit(run.llm, groups[unit]!, settings, prompt),
+          (evidence) => ({ accepted: [], rejected: groups[unit]!.map((item) => ({ reason: "request_refused", record: item.record, detail: { ...evidence, ...sourceOf(item) } })) }),
+        ),
       commit: (unit, result) => {
         runDir.commit(unit, result);
         run.progress(Math.min((unit + 1) * settings.recordsPerRequest, file.items.length), file.items.length);
@@ -130,13 +138,14 @@ async function finishRecord(
   regenerateOutput: boolean,
 ): Promise<AcceptedRecord | UnitResult["rejected"][number]> {
   const meta = { ...outcome.meta, source_line: item.line, flags };
-  if (!regenerateOutput) return { record: outcome.record, meta };
+  const sourceId = recordId(item.record);
+  if (!regenerateOutput) return { record: outcome.record, meta, sourceId };
   let share = 0;
   for (let sampleIndex = 0; sampleIndex < ANSWER_ATTEMPTS; sampleIndex++) {
     const answer = await answerInstruction(llm, outcome.record, { lang: "zh", sampleIndex });
     share = proseHanShare(answer.output);
     if (share >= CHINESE_HAN_SHARE) {
-      return { record: { ...outcome.record, output: answer.output }, meta: { ...meta, output_regenerated: true, finishReason: answer.finishReason, retries: meta.retries + sampleIndex } };
+      return { record: { ...outcome.record, output: answer.output }, sourceId, meta: { ...meta, output_regenerated: true, finishReason: answer.finishReason, retries: meta.retries + sampleIndex } };
     }
   }
   return { reason: "answer_not_chinese", record: item.record, detail: { translated: outcome.record, hanShare: share, threshold: CHINESE_HAN_SHARE, attempts: ANSWER_ATTEMPTS, ...sourceOf(item) } };
@@ -154,18 +163,3 @@ function proseHanShare(text: string): number {
 
 const sourceOf = (item: RecordItem) => ({ source_id: recordId(item.record), source_line: item.line });
 
-/** Options that decide how input records map to units; resuming with others would mix two runs. */
-const UNIT_DEFINING = ["in", "to", "fields", "regenerateOutput", "keepLanguageSpecific", "recordsPerRequest"] as const;
-
-function refuseIncompatibleResume(outDir: string, config: Record<string, unknown>): void {
-  const earlier = readEarlierManifest(resolve(outDir));
-  if (!earlier || !("value" in earlier)) return; // none, or damaged: the run directory reports that itself
-  const previous = earlier.value as { stage?: unknown; config?: Record<string, unknown> };
-  if (previous.stage !== undefined && previous.stage !== STAGE) {
-    throw new UserError(`--out ${outDir}: holds a '${String(previous.stage)}' run; give a new directory for translate`);
-  }
-  const changed = changedSettings(previous.config, config, UNIT_DEFINING);
-  if (changed.length > 0) {
-    throw new UserError(`--out ${outDir}: holds a translate run made with different ${changed.join(", ")}; re-run with the same options to resume, or give a new --out`);
-  }
-}
