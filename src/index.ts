@@ -10,13 +10,14 @@
  */
 import type { z } from "zod";
 import { UserError } from "./errors.js";
-import { LlmSettings } from "./llm/types.js";
+import { createLlmClient as createClient, type LlmClientOptions } from "./llm/client.js";
+import { LlmSettings, type LlmClient } from "./llm/types.js";
 import { callStage, type StageCall } from "./pipeline/stageCalls.js";
 import { STAGE_OPTIONS, type StageName, type StageOptions } from "./pipeline/config.js";
 import type { Language } from "./schemas.js";
 import type { StageContext, StageProgress } from "./runtime/stageRun.js";
 
-export { createLlmClient, LlmRequestError, type LlmClientOptions } from "./llm/client.js";
+export { LlmRequestError, type LlmClientOptions } from "./llm/client.js";
 export type { ChatMessage, ChatReply, ChatRequest, LlmClient, LlmTotals, TokenUsage } from "./llm/types.js";
 export { LlmSettings } from "./llm/types.js";
 export { AlpacaRecord, Language, RecordMeta, RejectedRecord, SeedTask, recordId } from "./schemas.js";
@@ -25,6 +26,14 @@ export { runPipeline, type PipelineRunOptions, type PipelineSummary } from "./pi
 export { estimatePipeline, formatEstimate } from "./pipeline/estimate.js";
 export { StageInterrupted, type StageContext, type StageProgress } from "./runtime/stageRun.js";
 export { UserError };
+
+/**
+ * A client for one endpoint: concurrency cap, rpm/tpm limits, counted retries, timeouts, an optional
+ * on-disk response cache (`cacheDir`) and running totals. Settings are checked (and defaulted) here.
+ */
+export function createLlmClient(settings: z.input<typeof LlmSettings>, options: LlmClientOptions = {}): LlmClient {
+  return createClient(LlmSettings.parse(settings), options);
+}
 
 /** What a library call needs besides the stage's own options. */
 export interface StageRuntime {
