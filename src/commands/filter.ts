@@ -8,7 +8,7 @@ import { parse as parseYaml } from "yaml";
 import { UserError } from "../errors.js";
 import { readUtf8Text } from "../io/records.js";
 import { describeIssue } from "../io/records.js";
-import { DEFAULT_MIN_SCORE, FILTER_LIMITS, FilterLanguage, FilterThresholds, RULE_NAMES, RuleName } from "../stages/filter/config.js";
+import { DEFAULT_JUDGE_BATCH, DEFAULT_MIN_SCORE, FILTER_LIMITS, FilterLanguage, FilterThresholds, RULE_NAMES, RuleName } from "../stages/filter/config.js";
 import { runFilter, type FilterSettings } from "../stages/filter/stage.js";
 import { action } from "./action.js";
 import { addRestartOption, withCliStageContext } from "./stageContext.js";
@@ -53,7 +53,7 @@ export function register(program: Command): void {
     .option("--judge", "rate every record 0–5 for accuracy and helpfulness with the LLM")
     .option("--min-score <x>", `drop judged records scoring below this (default ${DEFAULT_MIN_SCORE})`)
     .option("--complexity", "score each instruction's complexity 1–6 with the LLM (stored in meta.jsonl)")
-    .option("--judge-batch <n>", "records per judge/complexity request", "5")
+    .option("--judge-batch <n>", "records per judge/complexity request", String(DEFAULT_JUDGE_BATCH))
     .option("--judge-attempts <n>", "attempts per record for a valid judge reply before judge_invalid", "3")
     .option("--top <k>", "keep the K best: quality × complexity (whichever is scored), ties by input order")
     .option("--seed <n>", "accepted for pipeline compatibility; the filter draws nothing at random");

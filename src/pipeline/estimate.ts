@@ -15,7 +15,8 @@ import { readRecordFile, readUtf8Text } from "../io/records.js";
 import { promptPath } from "../prompts.js";
 import { createRng, deriveSeed } from "../text/rng.js";
 import { defaultPromptPath, formatExamples, loadPromptTemplate, renderPrompt } from "../stages/selfInstruct/prompt.js";
-import { defaultSeedsPath } from "../stages/selfInstruct/settings.js";
+import { DEFAULT_TASKS_PER_REQUEST, defaultSeedsPath } from "../stages/selfInstruct/settings.js";
+import { DEFAULT_JUDGE_BATCH } from "../stages/filter/config.js";
 import { loadSeeds, type ExampleTask } from "../stages/selfInstruct/seeds.js";
 import type { PipelineConfig, StageConfig, StageOptions } from "./config.js";
 import { formatTable, workStages } from "./runPipeline.js";
@@ -39,6 +40,8 @@ export const ASSUMED = {
   dedupKeptAfterGenerate: 0.99,
   dedupKept: 0.7,
   filterKept: 0.9,
+  /** Share of judged records at or above the default 4.5 cut-off. */
+  judgeKept: 0.6,
   translateKept: 0.9,
   /** Extra requests for failed or cut translations. */
   translateRetries: 0.1,
@@ -101,7 +104,9 @@ async function estimateStage(stage: Exclude<StageConfig, { name: "export" }>, re
     case "dedup":
       return keepShare("dedup", recordsIn, previous === "generate" ? ASSUMED.dedupKeptAfterGenerate : ASSUMED.dedupKept, "no LLM calls");
     case "filter":
-      return keepShare("filter", recordsIn, ASSUMED.filterKept, "heuristic rules, no LLM calls");
+      return stage.options.judge === true || stage.options.complexity === true
+        ? estimateScoredFilter(stage.options, recordsIn, context)
+        : keepShare("filter", recordsIn, ASSUMED.filterKept, "heuristic rules, no LLM calls");
   }
 }
 
@@ -117,7 +122,7 @@ function keepShare(name: string, recordsIn: number, share: number, note: string)
 async function estimateGenerate(options: StageOptions<"generate">, context: Context): Promise<StageEstimate> {
   const { lang, seed } = context.config;
   const examples = options.examples ?? 3;
-  const tasksPerRequest = options.tasksPerRequest ?? 20;
+  const tasksPerRequest = options.tasksPerRequest ?? DEFAULT_TASKS_PER_REQUEST[lang];
   const newPerRequest = tasksPerRequest - examples - (options.machineExamples ?? 0);
   const seeds = await loadSeeds(options.seeds ?? defaultSeedsPath(lang), examples);
   const template = await loadPromptTemplate(options.prompt ?? defaultPromptPath(lang), lang);
@@ -196,6 +201,31 @@ async function estimateTranslate(options: StageOptions<"translate">, recordsIn: 
     `translate: ${perRequest} record(s)/request, ${percent(ASSUMED.translateRetries)} retried, ${percent(ASSUMED.translateKept)} kept → ~${formatInt(requests)} requests; Chinese takes about as many tokens as the English source`,
   ];
   return withCost({ name: "translate", recordsIn, recordsOut, requests, promptTokens: requests * (template + perRequest * recordTokens), completionTokens: requests * perRequest * recordTokens, assumptions }, context);
+}
+
+/**
+ * filter with --judge and/or --complexity: the rules run first (free), then each scored kind sends
+ * one request per batch of the records that passed them. A judge reply is a short JSON rating per
+ * record; a complexity reply a score per instruction.
+ */
+async function estimateScoredFilter(options: StageOptions<"filter">, recordsIn: number, context: Context): Promise<StageEstimate> {
+  const batch = options.judgeBatch ?? DEFAULT_JUDGE_BATCH;
+  const sizes = await recordSizes(context);
+  const afterRules = recordsIn * ASSUMED.filterKept;
+  const requestsPer = Math.ceil(afterRules / batch);
+  const kinds = [
+    options.judge === true && { name: "judge", template: await promptTokens("judge_quality.txt", context), perRecord: sizes.instruction + sizes.input + sizes.output, reply: 40 },
+    options.complexity === true && { name: "complexity", template: await promptTokens("judge_complexity.txt", context), perRecord: sizes.instruction, reply: 8 },
+  ].filter((kind): kind is { name: string; template: number; perRecord: number; reply: number } => kind !== false);
+  const requests = requestsPer * kinds.length;
+  const promptTokensTotal = kinds.reduce((sum, kind) => sum + requestsPer * kind.template + afterRules * kind.perRecord, 0);
+  const completionTokensTotal = kinds.reduce((sum, kind) => sum + afterRules * kind.reply, 0);
+  const recordsOut = Math.round(options.top !== undefined ? Math.min(options.top, afterRules) : afterRules * (options.judge === true ? ASSUMED.judgeKept : 1));
+  const assumptions = [
+    `filter: rules keep ~${percent(ASSUMED.filterKept)}; then ${kinds.map((k) => k.name).join(" + ")}: ${batch} record(s)/request → ~${formatInt(requests)} requests` +
+      (options.judge === true ? `; ~${percent(ASSUMED.judgeKept)} score at or above the cut-off (simulator)` : ""),
+  ];
+  return withCost({ name: "filter", recordsIn, recordsOut, requests, promptTokens: promptTokensTotal, completionTokens: completionTokensTotal, assumptions }, context);
 }
 
 const EVOLVE_PROMPTS = ["evol_add_constraints.txt", "evol_deepen.txt", "evol_concretize.txt", "evol_increase_reasoning.txt", "evol_complicate_input.txt", "evol_breadth.txt"];
