@@ -26,6 +26,7 @@ async function main(): Promise<void> {
       configFile: file,
       outDir,
       llm: { baseUrl: simulator.url, apiKey: "demo", model: "instructforge-simulator", concurrency: 16, timeoutMs: 10_000, maxRetries: 2 },
+      log: (line) => process.stderr.write(`${line}\n`),
     });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     process.stdout.write(

@@ -122,6 +122,24 @@ describe("a stage that keeps nothing", () => {
   });
 });
 
+describe("provenance", () => {
+  it("every record of the demo pipeline's final/meta.jsonl carries its generate examples and its evolution lineage", async () => {
+    const out = join(makeTempDir("contract-demo"), "demo");
+    const result = await runCli(["run", "--config", "configs/demo.yaml", "--out", out, ...llmArgs(sim.url)]);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = readFileSync(join(out, "final", "meta.jsonl"), "utf8").trim().split("\n");
+    expect(lines.length).toBe((JSON.parse(readFileSync(join(out, "final", "data.json"), "utf8")) as unknown[]).length);
+    for (const line of lines) {
+      const meta = JSON.parse(line) as { stage: string; history?: { generate?: { examples?: unknown }; evolve?: { rootId?: unknown; operation?: unknown; round?: unknown } } };
+      expect(meta.stage).toBe("filter");
+      expect(Array.isArray(meta.history?.generate?.examples)).toBe(true);
+      expect(typeof meta.history?.evolve?.rootId).toBe("string");
+      expect(typeof meta.history?.evolve?.round).toBe("number");
+      expect(meta.history?.evolve).toHaveProperty("operation");
+    }
+  });
+});
+
 describe("accounting over every attempt", () => {
   it("after a SIGKILL and a resume, the manifest counts exactly the requests the simulator received", async () => {
     const slow = await startSimulator({ port: 0, seed: 11, latencyMs: 100 });
