@@ -34,8 +34,8 @@ const MANIFEST_EVERY_MS = 2000;
 
 export async function withStageRun<T>(options: StageRunOptions, body: (run: StageRun) => Promise<T>): Promise<T> {
   const runDir = RunDirectory.open({ outDir: options.outDir, stage: options.stage, config: options.config });
-  const client = options.llm ? createLlmClient(options.llm, { cacheDir: runDir.cacheDir }) : undefined;
   const endpoint = options.llm ? await describeEndpoint(options.llm) : undefined;
+  const client = options.llm ? createLlmClient({ ...options.llm, contextTokens: endpoint?.contextTokens }, { cacheDir: runDir.cacheDir }) : undefined;
   const controller = new AbortController();
   const bar = createProgress({ label: options.label ?? options.stage });
   let lastDone = 0;
