@@ -183,11 +183,11 @@ function sendJson(res: http.ServerResponse, status: number, payload: unknown, he
 
 /**
  * A reply held to no JSON mode, the way a small model writes it when only the prompt asks for
- * JSON: the object inside a fence with a line of prose before it (every other reply), or as is.
+ * JSON: the object inside a fence, with a line of prose before it.
  */
-function asPlainText(reply: SimReply, bodyHash: number): SimReply {
+function asPlainText(reply: SimReply): SimReply {
   const text = reply.text.trim();
-  if (!text.startsWith("{") || bodyHash % 2 === 0) return reply;
+  if (!text.startsWith("{")) return reply;
   return { ...reply, text: `Here is the JSON you asked for:\n\n\`\`\`json\n${text}\n\`\`\`\n` };
 }
 
@@ -258,7 +258,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         : fault === "truncate"
           ? truncateReply(reply, faultRng)
           : reply;
-    const plain = request.json || profile.name === "generic" ? damaged : asPlainText(damaged, bodyHash);
+    const plain = request.json || profile.name === "generic" ? damaged : asPlainText(damaged);
     return applyDecodingLimits(plain, body, replyRoom);
   }
 
