@@ -187,5 +187,5 @@ function isDroppable(name: string | undefined): name is Droppable {
 /** A 400 that blames the JSON mode: by parameter, or by the words servers use for it. */
 function mentionsJsonMode(param: string | undefined, message: string): boolean {
   if (param !== undefined) return param.startsWith("response_format");
-  return /response_format|json_schema|json_object|sampler|grammar/i.test(message);
+  return /response_format|json_schema|json_object|sampler|grammar|guided|structured output/i.test(message);
 }
