@@ -31,7 +31,7 @@ async function answer(flags: AnswerFlags): Promise<void> {
     systemPromptFile: flags.systemPrompt,
     maxTokens: parsed.data.maxTokens,
     temperature: parsed.data.temperature,
-    llm: await resolveLlmSettings(flags),
+    llm: await resolveLlmSettings(flags, { earlierRun: flags.out }),
   });
   process.stderr.write(
     `instructforge answer: ${summary.answered} answered, ${summary.passedThrough} already had an output, ${summary.rejected} dropped — ${summary.outDir}\n`,

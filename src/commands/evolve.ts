@@ -52,7 +52,7 @@ function parseFlags(flags: EvolveFlags) {
 
 async function evolve(flags: EvolveFlags): Promise<void> {
   const parsed = parseFlags(flags);
-  const llm = await resolveLlmSettings(flags);
+  const llm = await resolveLlmSettings(flags, { earlierRun: flags.out });
   const summary = await runEvolve({
     inPath: flags.in,
     outDir: flags.out,

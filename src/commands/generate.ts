@@ -38,7 +38,7 @@ export function register(program: Command): void {
   addLlmOptions(command).action(
     action(async (flags: Flags) => {
       const settings = parseGenerateFlags({ ...flags, noFilter: Array.isArray(flags.filter) ? flags.filter : [] });
-      const llm = await resolveLlmSettings(flags);
+      const llm = await resolveLlmSettings(flags, { earlierRun: flags.out });
       const summary = await runGenerate(settings, llm);
       process.stderr.write(`instructforge: generate kept ${summary.accepted} records (${summary.rejected} rejected) in ${summary.outDir}\n`);
     }),

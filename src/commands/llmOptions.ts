@@ -60,14 +60,15 @@ type GivenSettings = z.infer<typeof GivenSettings>;
 export interface ResolveOptions {
   /** Ask the endpoint (`/v1/models`); off for a dry run, which sends nothing. Default true. */
   discover?: boolean;
+  /** The run directory a resumed run continues (`--out`): without --model, its model is kept. */
+  earlierRun?: string;
 }
 
 export async function resolveLlmSettings(flags: LlmFlags, options: ResolveOptions = {}): Promise<LlmSettings> {
   const given = givenSettings(flags);
   if (options.discover === false) return { ...given, model: given.model ?? LEGACY_DEFAULT_MODEL };
-  const found = await discoverSettings(given);
+  const found = await discoverSettings(given, options.earlierRun);
   if (!found.ok) throw new UserError(found.problem, 2);
-  for (const note of found.notes) process.stderr.write(`instructforge: ${note}\n`);
   return found.settings;
 }
 

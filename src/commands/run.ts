@@ -81,5 +81,5 @@ async function llmSettings(config: PipelineConfig, flags: RunFlags, command: Com
   // A dry run without an endpoint prices OpenAI's models, as it did before discovery.
   if (!needKey) merged.baseUrl ??= "https://api.openai.com/v1";
   // A dry run sends nothing, not even the model listing.
-  return { ...(await resolveLlmSettings({ ...merged }, { discover: needKey })), prices: llm.prices };
+  return { ...(await resolveLlmSettings(merged, { discover: needKey, earlierRun: config.out })), prices: llm.prices };
 }

@@ -41,7 +41,7 @@ export function register(program: Command): void {
   addLlmOptions(command).action(
     action(async (flags: TranslateFlags) => {
       const settings = parseTranslateFlags(flags);
-      const llm = await resolveLlmSettings(flags);
+      const llm = await resolveLlmSettings(flags, { earlierRun: flags.out });
       const summary = await runTranslate(settings, llm);
       const reasons = Object.entries(summary.rejectedByReason).map(([reason, n]) => `${reason} ${n}`).join(", ");
       process.stderr.write(

@@ -7,10 +7,11 @@
  * On OpenAI's own host nothing is read: its listing holds every model of the account and no
  * context sizes, and `--model` keeps its old default there.
  */
+import path from "node:path";
 import { z } from "zod";
-import { parseJsonOrUndefined } from "../io/json.js";
+import { parseJsonOrUndefined, readJsonIfPresent } from "../io/json.js";
 import { isOpenAiHost } from "./cost.js";
-import type { LlmSettings } from "./types.js";
+import type { LlmSettings, ModelSource } from "./types.js";
 
 /** `--model`'s default where the endpoint is not asked (OpenAI) or cannot say (no listing). */
 export const LEGACY_DEFAULT_MODEL = "gpt-4o-mini";
@@ -40,7 +41,10 @@ const SIMULATOR_MARK = "instructforge-simulator";
 const LISTING_TIMEOUT_MS = 5000;
 const listings = new Map<string, Promise<ModelListing | undefined>>();
 
-/** The endpoint's listing, or undefined when it has none we can read. One request per endpoint. */
+/**
+ * The endpoint's listing: undefined when the endpoint cannot be reached, an empty list when it
+ * answers without a listing we can read. One request per endpoint.
+ */
 export function readModelListing(baseUrl: string, apiKey: string): Promise<ModelListing | undefined> {
   let listing = listings.get(baseUrl);
   if (!listing) {
@@ -57,13 +61,12 @@ async function fetchListing(baseUrl: string, apiKey: string): Promise<ModelListi
       headers: { authorization: `Bearer ${apiKey}` },
       signal: AbortSignal.timeout(LISTING_TIMEOUT_MS),
     });
-    if (!response.ok) return undefined;
-    text = await response.text();
+    text = response.ok ? await response.text() : "";
   } catch {
     return undefined;
   }
   const reply = ModelsReply.safeParse(parseJsonOrUndefined(text));
-  if (!reply.success) return undefined;
+  if (!reply.success) return { models: [], simulator: false };
   const models = reply.data.data.flatMap((raw) => {
     const entry = ModelEntry.safeParse(raw);
     if (!entry.success) return [];
@@ -73,43 +76,55 @@ async function fetchListing(baseUrl: string, apiKey: string): Promise<ModelListi
   return { models, simulator: text.includes(SIMULATOR_MARK) };
 }
 
-/** How the model of a run was chosen, for the message and the manifest. */
-export type ModelSource = "given" | "discovered" | "default";
-
-export type DiscoveredSettings =
-  | { ok: true; settings: LlmSettings; modelSource: ModelSource; notes: string[] }
-  | { ok: false; problem: string };
+export type DiscoveredSettings = { ok: true; settings: LlmSettings } | { ok: false; problem: string };
 
 /**
  * Fill in what the endpoint can tell: the model when none was given and the endpoint serves
- * exactly one, and the context size of the model used.
+ * exactly one, and the context size of the model used. `settings.modelSource` says how the model
+ * was chosen (`modelNote` turns it into the line a command prints).
+ *
+ * A run resumed without `--model` keeps the model its earlier part used (`earlierRunDir`, its
+ * `--out`): on the same endpoint always, since runs made before discovery recorded the old
+ * default there and must still resume; on another endpoint only when that one lists no model.
  */
-export async function discoverSettings(settings: Omit<LlmSettings, "model"> & { model?: string }): Promise<DiscoveredSettings> {
+export async function discoverSettings(settings: Omit<LlmSettings, "model"> & { model?: string }, earlierRunDir?: string): Promise<DiscoveredSettings> {
+  const chosen = (model: string, modelSource: ModelSource, contextTokens?: number): DiscoveredSettings => ({
+    ok: true,
+    settings: { ...settings, model, modelSource, ...(contextTokens ? { contextTokens } : {}) },
+  });
+  const earlier = settings.model === undefined && earlierRunDir !== undefined ? endpointOfEarlierRun(earlierRunDir) : undefined;
+  const sameEndpoint = earlier?.baseUrl === settings.baseUrl;
   if (isOpenAiHost(settings.baseUrl)) {
-    return { ok: true, settings: { ...settings, model: settings.model ?? LEGACY_DEFAULT_MODEL }, modelSource: settings.model ? "given" : "default", notes: [] };
+    if (settings.model) return chosen(settings.model, "given");
+    return sameEndpoint ? chosen(earlier.model, "earlier run") : chosen(LEGACY_DEFAULT_MODEL, "default");
   }
   const listing = await readModelListing(settings.baseUrl, settings.apiKey);
-  const notes: string[] = [];
-  let model = settings.model;
-  let modelSource: ModelSource = "given";
-  if (model === undefined) {
-    const served = listing?.models ?? [];
-    if (served.length > 1) {
-      const names = served.map((m) => m.id);
-      return { ok: false, problem: `${settings.baseUrl} serves ${names.length} models (${names.slice(0, 8).join(", ")}${names.length > 8 ? ", …" : ""}): choose one with --model` };
-    }
-    if (served.length === 1) {
-      model = served[0]!.id;
-      modelSource = "discovered";
-      notes.push(`no --model given: using '${model}', the one model ${settings.baseUrl} serves`);
-    } else {
-      model = LEGACY_DEFAULT_MODEL;
-      modelSource = "default";
-      notes.push(`no --model given and ${settings.baseUrl}/models lists none: sending '${model}'; set --model to the name the server knows`);
-    }
+  const withContext = (model: string, source: ModelSource) => chosen(model, source, settings.contextTokens ?? contextOf(listing, model));
+  if (settings.model) return withContext(settings.model, "given");
+  if (earlier && sameEndpoint) return withContext(earlier.model, "earlier run");
+  const served = listing?.models ?? [];
+  if (served.length > 1) {
+    const names = served.map((m) => m.id);
+    return { ok: false, problem: `${settings.baseUrl} serves ${names.length} models (${names.slice(0, 8).join(", ")}${names.length > 8 ? ", …" : ""}): choose one with --model` };
   }
-  const contextTokens = settings.contextTokens ?? contextOf(listing, model);
-  return { ok: true, settings: { ...settings, model, ...(contextTokens ? { contextTokens } : {}) }, modelSource, notes };
+  if (served.length === 1) return withContext(served[0]!.id, "discovered");
+  if (earlier) return withContext(earlier.model, "earlier run");
+  // An endpoint that cannot be reached at all fails on its first request, with a clearer message.
+  return withContext(LEGACY_DEFAULT_MODEL, listing ? "unlisted" : "default");
+}
+
+/** The line to tell the user how the model was chosen, when it was not given. */
+export function modelNote(settings: Pick<LlmSettings, "model" | "modelSource" | "baseUrl">): string | undefined {
+  switch (settings.modelSource) {
+    case "discovered":
+      return `no --model given: using '${settings.model}', the one model ${settings.baseUrl} serves`;
+    case "earlier run":
+      return `no --model given: using '${settings.model}', the model the earlier run in this output directory was made with`;
+    case "unlisted":
+      return `no --model given and ${settings.baseUrl}/models lists none: sending '${settings.model}'; set --model to the name the server knows`;
+    default:
+      return undefined;
+  }
 }
 
 /** The context of `model`; a one-model server (llama.cpp answers whatever name is asked) gives its own. */
@@ -117,4 +132,21 @@ export function contextOf(listing: ModelListing | undefined, model: string): num
   if (!listing) return undefined;
   const entry = listing.models.find((m) => m.id === model) ?? (listing.models.length === 1 ? listing.models[0] : undefined);
   return entry?.contextTokens;
+}
+
+const EarlierEndpoint = z.object({ baseUrl: z.string(), model: z.string().min(1) });
+const EarlierStage = z.object({ endpoint: EarlierEndpoint });
+const EarlierPipeline = z.object({ llm: EarlierEndpoint });
+
+/** The endpoint a stage run (`manifest.json`) or pipeline run (`pipeline.json`) in `dir` was made with. */
+function endpointOfEarlierRun(dir: string): z.infer<typeof EarlierEndpoint> | undefined {
+  return (
+    readEndpoint(path.join(dir, "manifest.json"), (value) => EarlierStage.safeParse(value).data?.endpoint) ??
+    readEndpoint(path.join(dir, "pipeline.json"), (value) => EarlierPipeline.safeParse(value).data?.llm)
+  );
+}
+
+function readEndpoint(file: string, pick: (value: unknown) => z.infer<typeof EarlierEndpoint> | undefined) {
+  const read = readJsonIfPresent(file);
+  return read && "value" in read ? pick(read.value) : undefined;
 }

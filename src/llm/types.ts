@@ -84,6 +84,14 @@ export interface LlmClient {
 export const ModelPrice = z.object({ prompt: z.number().nonnegative(), completion: z.number().nonnegative() });
 export type ModelPrice = z.infer<typeof ModelPrice>;
 
+/**
+ * How the model was chosen: named (`--model`, config, INSTRUCTFORGE_MODEL), kept from the earlier
+ * run being resumed, discovered as the endpoint's only model, the old default on OpenAI's host or
+ * an unreachable endpoint ("default"), or the old default on an endpoint listing no model.
+ */
+export const ModelSource = z.enum(["given", "earlier run", "discovered", "default", "unlisted"]);
+export type ModelSource = z.infer<typeof ModelSource>;
+
 /** Endpoint and limits, from CLI flags / env / config. The key is never written anywhere. */
 export const LlmSettings = z.object({
   baseUrl: z
@@ -102,5 +110,7 @@ export const LlmSettings = z.object({
   price: ModelPrice.optional(),
   /** Tokens one request may use, prompt and reply (what the endpoint's `/v1/models` reports). */
   contextTokens: z.number().int().positive().optional(),
+  /** How `model` was chosen (`llm/discovery.ts`); absent when the caller named it directly. */
+  modelSource: ModelSource.optional(),
 });
 export type LlmSettings = z.infer<typeof LlmSettings>;

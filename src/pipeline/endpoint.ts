@@ -5,11 +5,13 @@
  */
 import { contextOf, readModelListing } from "../llm/discovery.js";
 import { isOpenAiHost } from "../llm/cost.js";
-import type { LlmSettings } from "../llm/types.js";
+import type { LlmSettings, ModelSource } from "../llm/types.js";
 
 export interface EndpointInfo {
   baseUrl: string;
   model: string;
+  /** How the model was chosen when no --model named it (discovered from /v1/models, kept from the earlier run …). */
+  modelSource?: ModelSource;
   simulator: boolean;
   /** Tokens one request may use (prompt + reply), as the endpoint reported it; max_tokens is fitted to it. */
   contextTokens?: number;
@@ -20,6 +22,7 @@ const SIMULATOR_NOTE = "endpoint is the instructforge SIMULATOR — a test doubl
 
 export async function describeEndpoint(settings: LlmSettings): Promise<EndpointInfo> {
   const info: EndpointInfo = { baseUrl: settings.baseUrl, model: settings.model, simulator: false };
+  if (settings.modelSource && settings.modelSource !== "given") info.modelSource = settings.modelSource;
   // OpenAI's listing has no context sizes and the simulator is never there: nothing to ask.
   const listing = isOpenAiHost(settings.baseUrl) ? undefined : await readModelListing(settings.baseUrl, settings.apiKey);
   const contextTokens = settings.contextTokens ?? contextOf(listing, settings.model);

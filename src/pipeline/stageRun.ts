@@ -8,6 +8,7 @@ import type { LlmClient, LlmSettings } from "../llm/types.js";
 import { RunDirectory } from "../io/runDir.js";
 import { createProgress } from "./progress.js";
 import { describeEndpoint, type EndpointInfo } from "./endpoint.js";
+import { modelNote } from "../llm/discovery.js";
 
 export interface StageRunOptions {
   outDir: string;
@@ -89,6 +90,8 @@ export async function withStageRun<T>(options: StageRunOptions, body: (run: Stag
   if (endpoint?.simulator) {
     process.stderr.write(`instructforge: ${endpoint.note}\n`);
   }
+  const chosenModel = options.llm ? modelNote(options.llm) : undefined;
+  if (chosenModel) process.stderr.write(`instructforge: ${chosenModel}\n`);
   if (runDir.state.resumed) {
     process.stderr.write(`instructforge: resuming ${runDir.dir} at unit ${runDir.state.nextUnit} (${runDir.accepted} records already kept)\n`);
   }

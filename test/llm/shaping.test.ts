@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createLlmClient, LlmRequestError } from "../../src/llm/client.js";
 import { priceForEndpoint } from "../../src/llm/cost.js";
-import { discoverSettings } from "../../src/llm/discovery.js";
+import { discoverSettings, modelNote } from "../../src/llm/discovery.js";
 import { isKnownReasoningModel } from "../../src/llm/requestShape.js";
 import { jsonRequest, readJsonReply } from "../../src/llm/structured.js";
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from "../../src/simulator/server.js";
@@ -151,18 +151,18 @@ describe("discovery", () => {
   it("no model named: a one-model server's model is used and said so; several → a clear error; OpenAI keeps its default", async () => {
     const s = await start({ profile: "llamacpp", context: 2048 });
     const one = await discoverSettings({ ...testSettings(s.url), model: undefined });
-    expect(one).toMatchObject({ ok: true, modelSource: "discovered", settings: { model: "instructforge-simulator-llamacpp.gguf", contextTokens: 2048 } });
-    expect(one.ok && one.notes[0]).toContain("using 'instructforge-simulator-llamacpp.gguf'");
+    expect(one).toMatchObject({ ok: true, settings: { model: "instructforge-simulator-llamacpp.gguf", modelSource: "discovered", contextTokens: 2048 } });
+    expect(one.ok && modelNote(one.settings)).toContain("using 'instructforge-simulator-llamacpp.gguf'");
 
     const many = await listingServer({ data: [{ id: "a" }, { id: "b" }] });
     try {
       const found = await discoverSettings({ ...testSettings(many.url), model: undefined });
       expect(found).toEqual({ ok: false, problem: `${many.url} serves 2 models (a, b): choose one with --model` });
-      expect(await discoverSettings({ ...testSettings(many.url), model: "b" })).toMatchObject({ ok: true, modelSource: "given", settings: { model: "b" } });
+      expect(await discoverSettings({ ...testSettings(many.url), model: "b" })).toMatchObject({ ok: true, settings: { model: "b", modelSource: "given" } });
     } finally {
       await many.close();
     }
-    expect(await discoverSettings({ ...testSettings("https://api.openai.com/v1"), model: undefined })).toMatchObject({ ok: true, modelSource: "default", settings: { model: "gpt-4o-mini" } });
+    expect(await discoverSettings({ ...testSettings("https://api.openai.com/v1"), model: undefined })).toMatchObject({ ok: true, settings: { model: "gpt-4o-mini", modelSource: "default" } });
   });
 });
 

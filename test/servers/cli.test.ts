@@ -28,7 +28,7 @@ it("discovers the model, fits max_tokens to the slot's context, and bills nothin
 
   const manifest = readJson<Manifest>(path.join(out, "manifest.json"));
   expect(manifest.status).toBe("complete");
-  expect(manifest.endpoint).toMatchObject({ model: "instructforge-simulator-llamacpp.gguf", contextTokens: 2048 });
+  expect(manifest.endpoint).toMatchObject({ model: "instructforge-simulator-llamacpp.gguf", modelSource: "discovered", contextTokens: 2048 });
   expect(manifest.llm).toMatchObject({ costUsd: 0, costKnown: false });
   expect(manifest.llm.promptTokens).toBeGreaterThan(0);
 });
@@ -44,4 +44,14 @@ it("--price-prompt/--price-completion set a price; one without the other is refu
   const half = await runCli(["generate", "--num", "3", "--out", tempDir("servers-cli-half"), "--base-url", sim.url, "--price-prompt", "0.5"]);
   expect(half.code).toBe(2);
   expect(half.stderr).toContain("--price-prompt and --price-completion go together");
+});
+
+it("a run made before discovery (recorded with the old default model) still resumes without --model", async () => {
+  const out = tempDir("servers-cli-resume");
+  const before = await runCli(["generate", "--num", "3", "--out", out, "--base-url", sim.url, "--model", "gpt-4o-mini"]);
+  expect(before.code, before.stderr).toBe(0);
+  const again = await runCli(["generate", "--num", "6", "--out", out, "--base-url", sim.url]);
+  expect(again.code, again.stderr).toBe(0);
+  expect(again.stderr).toContain("no --model given: using 'gpt-4o-mini', the model the earlier run in this output directory was made with");
+  expect(readJson<Manifest>(path.join(out, "manifest.json")).endpoint.model).toBe("gpt-4o-mini");
 });
