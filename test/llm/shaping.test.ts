@@ -5,25 +5,17 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createLlmClient, LlmRequestError } from "../../src/llm/client.js";
 import { priceForEndpoint } from "../../src/llm/cost.js";
 import { discoverSettings, modelNote } from "../../src/llm/discovery.js";
 import { isKnownReasoningModel } from "../../src/llm/requestShape.js";
 import { jsonRequest, readJsonReply } from "../../src/llm/structured.js";
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from "../../src/simulator/server.js";
+import type { RunningSimulator } from "../../src/simulator/server.js";
+import { simulatorPerTest } from "../simulator/perTest.js";
 import { testSettings, userPrompt } from "./helpers.js";
-
-let sim: RunningSimulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
-async function start(options: SimulatorOptions): Promise<RunningSimulator> {
-  sim = await startSimulator(options);
-  return sim;
-}
+const start = simulatorPerTest();
 const refusals = (s: RunningSimulator) => s.stats().requestsByStatus["400"] ?? 0;
 
 describe("reasoning models", () => {

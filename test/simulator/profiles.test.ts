@@ -1,18 +1,9 @@
 /** Each simulator profile answers, over real HTTP, the way its server does where servers differ. */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ProfileName } from "../../src/simulator/profiles.js";
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from "../../src/simulator/server.js";
+import { simulatorPerTest } from "./perTest.js";
 
-let sim: RunningSimulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
-
-async function start(options: SimulatorOptions): Promise<RunningSimulator> {
-  sim = await startSimulator(options);
-  return sim;
-}
+const start = simulatorPerTest();
 
 /** The value at a dotted path of a parsed JSON reply ("choices.0.message.content"). */
 function at(value: unknown, path: string): unknown {
@@ -168,11 +159,11 @@ describe("openai profile", () => {
 });
 
 it.each<ProfileName>(["generic", "openai", "vllm", "llamacpp", "ollama"])("the %s profile records every request's seed in its stats", async (profile) => {
-  const { url } = await start({ profile });
-  await post(url, ask("one", { seed: 7 }));
-  await post(url, ask("two"));
-  const seeds = sim!.stats().seeds;
+  const sim = await start({ profile });
+  await post(sim.url, ask("one", { seed: 7 }));
+  await post(sim.url, ask("two"));
+  const seeds = sim.stats().seeds;
   expect(seeds.map((s) => s.seed)).toEqual([7, null]);
   expect(new Set(seeds.map((s) => s.request)).size).toBe(2);
-  expect(sim!.stats().profile).toBe(profile);
+  expect(sim.stats().profile).toBe(profile);
 });
