@@ -48,7 +48,8 @@ export async function withStageRun<T>(options: StageRunOptions, body: (run: Stag
     accepted: runDir.accepted,
     rejected: runDir.rejected,
     tokens: client ? client.totals().promptTokens + client.totals().completionTokens : undefined,
-    costUsd: client?.totals().costUsd,
+    // No price known (a local model): the progress line shows tokens only, never a made-up $0.
+    costUsd: client?.totals().costKnown ? client.totals().costUsd : undefined,
   });
   const recordTotals = (): void => runDir.updateManifest({ endpoint, llm: client?.totals() });
   const manifestTimer = setInterval(() => {
