@@ -10,7 +10,10 @@
  *   `json_object`, then only the prompt's own instruction (llama.cpp's server can refuse a schema
  *   with HTTP 400 "Failed to initialize samplers"). A server that ignores `response_format` needs
  *   no adapting: `structured.ts` reads the JSON out of plain text;
- * - `max_tokens` is lowered so that prompt + reply fit the context the endpoint reported.
+ * - `max_tokens` is lowered so that prompt + reply fit the context the endpoint reported; a
+ *   refusal that states the context and the prompt's real size (vLLM's "maximum context length
+ *   is N tokens … (P in the messages, C in the completion)") teaches both, since our estimate of
+ *   4 characters a token is far off for Chinese.
  *
  * Every adaptation is described in one line, kept for the manifest.
  */
@@ -64,10 +67,14 @@ export class RequestShaper {
   private maxTokensField: "max_tokens" | "max_completion_tokens";
   private readonly dropped = new Set<Droppable>();
   private jsonMode: JsonMode = "json_schema";
+  private contextTokens: number | undefined;
+  /** Real prompt tokens per estimated one, as refusals showed (never below 1). */
+  private promptTokenRatio = 1;
   private readonly learned: string[] = [];
   private fitWarned = false;
 
   constructor(private readonly options: RequestShaperOptions) {
+    this.contextTokens = options.contextTokens;
     const reasoning = isKnownReasoningModel(options.model);
     this.maxTokensField = reasoning ? "max_completion_tokens" : "max_tokens";
     if (reasoning) {
@@ -106,7 +113,7 @@ export class RequestShaper {
     if (!rejection) return false;
     const { param, code, message } = rejection;
     const named = param ?? /'([a-z_]+)'/.exec(message)?.[1];
-    if (named === "max_tokens" && sent.max_tokens !== undefined) {
+    if (named === "max_tokens" && sent.max_tokens !== undefined && (code === "unsupported_parameter" || message.includes("max_completion_tokens"))) {
       if (this.maxTokensField === "max_completion_tokens") return true;
       this.maxTokensField = "max_completion_tokens";
       return this.note(`max_tokens refused (${code ?? "HTTP 400"}): sending max_completion_tokens`);
@@ -116,6 +123,8 @@ export class RequestShaper {
       this.dropped.add(named);
       return this.note(`${named} refused (${code}): left out`);
     }
+    const overflow = CONTEXT_OVERFLOW.exec(message);
+    if (overflow) return this.learnContext(Number(overflow[1]), Number(overflow[2]), sent);
     if (sent.response_format && mentionsJsonMode(param, message)) {
       const sentMode: JsonMode = sent.response_format.type;
       if (JSON_MODES.indexOf(this.jsonMode) > JSON_MODES.indexOf(sentMode)) return true;
@@ -126,6 +135,18 @@ export class RequestShaper {
       return this.note(`response_format ${sentMode} refused (HTTP 400: ${message.slice(0, 80)}): ${fallback}`);
     }
     return false;
+  }
+
+  /** From a refusal naming the context and the prompt's real size: true when the next try fits better. */
+  private learnContext(context: number, promptTokens: number, sent: ChatBody): boolean {
+    const estimated = estimateTokens(sent.messages, 0);
+    const ratio = estimated > 0 ? promptTokens / estimated : 1;
+    const learnedContext = this.contextTokens !== context;
+    const learnedRatio = ratio > this.promptTokenRatio * 1.05;
+    if (!learnedContext && !learnedRatio) return false;
+    this.contextTokens = context;
+    if (learnedRatio) this.promptTokenRatio = ratio;
+    return this.note(`request over the ${context}-token context refused (prompt ${promptTokens} tokens, ~${ratio.toFixed(2)}× our estimate): max_tokens fitted to it`);
   }
 
   private note(line: string): true {
@@ -142,10 +163,10 @@ export class RequestShaper {
   }
 
   private fittedMaxTokens(request: ChatRequest): number | undefined {
-    const { contextTokens } = this.options;
+    const { contextTokens } = this;
     const asked = request.max_tokens;
     if (asked === undefined || contextTokens === undefined) return asked;
-    const promptTokens = estimateTokens(request.messages, 0);
+    const promptTokens = Math.ceil(estimateTokens(request.messages, 0) * this.promptTokenRatio);
     const room = Math.floor(contextTokens * (1 - CONTEXT_MARGIN)) - promptTokens;
     if (asked <= room) return asked;
     const fitted = Math.max(MIN_FITTED_TOKENS, room);
@@ -183,6 +204,9 @@ function readRejection(error: unknown): Rejection | undefined {
 function isDroppable(name: string | undefined): name is Droppable {
   return (DROPPABLE as readonly (string | undefined)[]).includes(name);
 }
+
+/** vLLM's refusal of a request over the context: the context, then the prompt's real token count. */
+const CONTEXT_OVERFLOW = /maximum context length is (\d+) tokens\. However, you requested \d+ tokens \((\d+) in the messages/;
 
 /** A 400 that blames the JSON mode: by parameter, or by the words servers use for it. */
 function mentionsJsonMode(param: string | undefined, message: string): boolean {

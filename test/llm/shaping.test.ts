@@ -99,6 +99,18 @@ describe("context", () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/max_tokens 3072 lowered to \d+ .*1024-token context/);
   });
+
+  it("without a reported context, vLLM's refusal naming it and the prompt's size teaches the fit", async () => {
+    const s = await start({ profile: "vllm", context: 1024 });
+    const warnings: string[] = [];
+    const client = createLlmClient(testSettings(s.url), { onWarning: (message) => warnings.push(message) });
+    await client.chat({ ...userPrompt("Explain tides."), max_tokens: 3072 });
+    expect(refusals(s)).toBe(1);
+    await client.chat({ ...userPrompt("Explain winds."), max_tokens: 3072 });
+    expect(refusals(s)).toBe(1);
+    expect(client.totals().adaptations).toEqual([expect.stringMatching(/^request over the 1024-token context refused \(prompt \d+ tokens/)]);
+    expect(warnings).toHaveLength(1);
+  });
 });
 
 describe("seeds", () => {
