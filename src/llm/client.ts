@@ -115,6 +115,7 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
   const redact = (text: string) => redactSecret(text, settings.apiKey);
   const warnCache = options.onWarning ?? warnOnceOnStderr();
   const warnContext = options.onWarning ?? warnOnceOnStderr();
+  const warnTruncation = options.onWarning ?? warnOnceOnStderr();
   const shaper = new RequestShaper({ model: settings.model, contextTokens: settings.contextTokens, onContextFit: warnContext });
 
   function parseCompletion(completion: unknown, request: ChatRequest): ChatReply {
@@ -160,6 +161,8 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
       try {
         const reply = await attemptOnce(request, body);
         limiter.settle(estimate, reply.usage.promptTokens + reply.usage.completionTokens);
+        const truncation = shaper.truncationWarning(request, reply.usage.promptTokens);
+        if (truncation) warnTruncation(truncation);
         return reply;
       } catch (error) {
         if (!(error instanceof AttemptError)) throw error;

@@ -52,6 +52,8 @@ export function isKnownReasoningModel(model: string): boolean {
 
 /** Room left for the prompt's tokenizer being less kind than our estimate (4 characters a token). */
 const CONTEXT_MARGIN = 0.1;
+/** Prompts shorter than this (estimated tokens) are too small to tell truncation from tokenizer noise. */
+const MIN_TRUNCATION_EVIDENCE = 256;
 /** Never fit a reply below this: a server then says clearly that the prompt alone is too long. */
 const MIN_FITTED_TOKENS = 16;
 
@@ -72,6 +74,7 @@ export class RequestShaper {
   private promptTokenRatio = 1;
   private readonly learned: string[] = [];
   private fitWarned = false;
+  private truncationWarned = false;
 
   constructor(private readonly options: RequestShaperOptions) {
     this.contextTokens = options.contextTokens;
@@ -135,6 +138,20 @@ export class RequestShaper {
       return this.note(`response_format ${sentMode} refused (HTTP 400: ${message.slice(0, 80)}): ${fallback}`);
     }
     return false;
+  }
+
+  /**
+   * A server that truncates an over-long prompt silently (Ollama answers 200) shows it only in
+   * `usage.prompt_tokens`: far fewer than sent. The warning to give, the first time it shows.
+   */
+  truncationWarning(request: ChatRequest, reportedPromptTokens: number): string | undefined {
+    const estimated = estimateTokens(request.messages, 0);
+    if (this.truncationWarned || estimated < MIN_TRUNCATION_EVIDENCE || reportedPromptTokens >= estimated * 0.5) return undefined;
+    this.truncationWarned = true;
+    return (
+      `the endpoint reports ${reportedPromptTokens} prompt tokens for a prompt of about ${estimated}: it seems to cut prompts to fit a small context ` +
+      "(Ollama does so silently; raise OLLAMA_CONTEXT_LENGTH or the model's num_ctx)"
+    );
   }
 
   /** From a refusal naming the context and the prompt's real size: true when the next try fits better. */

@@ -20,7 +20,8 @@
  *   `exceed_context_size_error` with `n_prompt_tokens` and `n_ctx`, prompt + max_tokens over
  *   it → accepted and cut (`finish_reason: "length"`).
  * - `ollama`: `n` ignored (one choice), no context size in `/v1/models`, a prompt over the
- *   context is truncated silently rather than refused; errors OpenAI-shaped.
+ *   context is truncated silently to about half the context (HTTP 200, only `prompt_tokens`
+ *   shows it) rather than refused; errors OpenAI-shaped.
  */
 import { z } from "zod";
 
@@ -236,8 +237,12 @@ export function judgeContext(profile: ServerProfile, context: number | undefined
         };
       }
       return { promptTokens, replyRoom: room };
-    case "truncate":
-      return { promptTokens: Math.min(promptTokens, context), replyRoom: Math.max(1, room) };
+    case "truncate": {
+      // Ollama keeps the end of an over-long prompt, about half its context's worth, and says
+      // nothing but the smaller prompt_tokens (HTTP 200).
+      const kept = promptTokens > context ? Math.floor(context / 2) : promptTokens;
+      return { promptTokens: kept, replyRoom: Math.max(1, context - kept) };
+    }
   }
 }
 

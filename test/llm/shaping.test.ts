@@ -111,6 +111,29 @@ describe("context", () => {
     expect(client.totals().adaptations).toEqual([expect.stringMatching(/^request over the 1024-token context refused \(prompt \d+ tokens/)]);
     expect(warnings).toHaveLength(1);
   });
+
+  it("a prompt an Ollama-like server truncated silently is told once", async () => {
+    const s = await start({ profile: "ollama", context: 64 });
+    const warnings: string[] = [];
+    const client = createLlmClient(testSettings(s.url), { onWarning: (message) => warnings.push(message) });
+    await client.chat(userPrompt("A short prompt."));
+    expect(warnings).toEqual([]);
+    await client.chat(userPrompt(`${"Background sentence for the task. ".repeat(40)}Now summarise.`));
+    await client.chat(userPrompt(`${"Other background for the task. ".repeat(40)}Now summarise.`));
+    expect(warnings).toEqual([expect.stringMatching(/^the endpoint reports 32 prompt tokens for a prompt of about \d+: it seems to cut prompts/)]);
+  });
+
+  it("an older vLLM's bare error object still reaches the user", async () => {
+    const message = "This model's maximum context length is 100 tokens. However, you requested 300 tokens (20 in the messages, 280 in the completion).";
+    const bare = await fixedServer(400, { object: "error", message, type: "BadRequestError", param: null, code: 400 });
+    try {
+      const error = await createLlmClient(testSettings(bare.url)).chat({ ...userPrompt("Hi"), max_tokens: 16 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LlmRequestError);
+      expect(String(error)).toContain("maximum context length is 100 tokens");
+    } finally {
+      await bare.close();
+    }
+  });
 });
 
 describe("seeds", () => {
@@ -158,7 +181,7 @@ describe("discovery", () => {
     expect(one).toMatchObject({ ok: true, settings: { model: "instructforge-simulator-llamacpp.gguf", modelSource: "discovered", contextTokens: 2048 } });
     expect(one.ok && modelNote(one.settings)).toContain("using 'instructforge-simulator-llamacpp.gguf'");
 
-    const many = await listingServer({ data: [{ id: "a" }, { id: "b" }] });
+    const many = await fixedServer(200, { data: [{ id: "a" }, { id: "b" }] });
     try {
       const found = await discoverSettings({ ...testSettings(many.url), model: undefined });
       expect(found).toEqual({ ok: false, problem: `${many.url} serves 2 models (a, b): choose one with --model` });
@@ -170,11 +193,11 @@ describe("discovery", () => {
   });
 });
 
-/** A bare server answering /v1/models with `listing` (the simulator serves one model only). */
-async function listingServer(listing: unknown): Promise<{ url: string; close: () => Promise<void> }> {
+/** A bare server answering every request with `status` and `body` (a listing, an error). */
+async function fixedServer(status: number, body: unknown): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer((_req, res) => {
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify(listing));
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(JSON.stringify(body));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
