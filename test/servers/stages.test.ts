@@ -101,3 +101,20 @@ describe.each(PROFILES)("against the %s profile", (profile) => {
     expect(sharedSeeds(sim.stats())).toEqual([]);
   });
 });
+
+it("a record the judge never answers readably is rejected as judge_invalid with the raw reply kept", async () => {
+  const sim = await startSimulator({ seed: 3, profile: "llamacpp", knobs: { "judge.invalidJsonRate": 1 } });
+  try {
+    const out = tempDir("servers-judge-invalid");
+    const input = path.join(out, "in.jsonl");
+    const records = [0, 1, 2].map((i) => ({ instruction: `Explain why topic ${i} matters to students.`, input: "", output: `Topic ${i} matters because it links observation and reasoning.` }));
+    writeFileSync(input, records.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    const llm = await resolveLlmSettings({ baseUrl: sim.url, apiKey: "sk-profile-test" });
+    await callStage({ stage: { name: "filter", options: { judge: true, judgeBatch: 3, judgeAttempts: 2 } }, inputPath: input, outDir: path.join(out, "filter"), lang: "en", seed: 1, llm });
+    const rejected = readJsonl(path.join(out, "filter", "rejected.jsonl"));
+    expect(rejected.map((r) => r.reason)).toEqual(["judge_invalid", "judge_invalid", "judge_invalid"]);
+    for (const { detail } of rejected) expect(detail).toMatchObject({ attempts: 2, reply: expect.stringMatching(/\S/) });
+  } finally {
+    await sim.close();
+  }
+});
