@@ -154,16 +154,29 @@ export class RequestShaper {
     );
   }
 
-  /** From a refusal naming the context and the prompt's real size: true when the next try fits better. */
+  /**
+   * From a refusal naming the context and the prompt's real size. True when the request, fitted
+   * with what is known now, asks for fewer reply tokens than it did (so each retry asks for less,
+   * and requests refused concurrently go again with what the first one taught).
+   */
   private learnContext(context: number, promptTokens: number, sent: ChatBody): boolean {
     const estimated = estimateTokens(sent.messages, 0);
     const ratio = estimated > 0 ? promptTokens / estimated : 1;
     const learnedContext = this.contextTokens !== context;
     const learnedRatio = ratio > this.promptTokenRatio * 1.05;
-    if (!learnedContext && !learnedRatio) return false;
-    this.contextTokens = context;
-    if (learnedRatio) this.promptTokenRatio = ratio;
-    return this.note(`request over the ${context}-token context refused (prompt ${promptTokens} tokens, ~${ratio.toFixed(2)}× our estimate): max_tokens fitted to it`);
+    if (learnedContext || learnedRatio) {
+      this.contextTokens = context;
+      if (learnedRatio) this.promptTokenRatio = ratio;
+      this.note(`request over the ${context}-token context refused (prompt ${promptTokens} tokens, ~${ratio.toFixed(2)}× our estimate): max_tokens fitted to it`);
+    }
+    const sentMaxTokens = sent.max_tokens ?? sent.max_completion_tokens;
+    return sentMaxTokens !== undefined && this.roomFor(sent.messages) < sentMaxTokens;
+  }
+
+  /** Reply tokens that fit beside these messages in the known context (at least MIN_FITTED_TOKENS). */
+  private roomFor(messages: ChatRequest["messages"]): number {
+    const promptTokens = Math.ceil(estimateTokens(messages, 0) * this.promptTokenRatio);
+    return Math.max(MIN_FITTED_TOKENS, Math.floor((this.contextTokens ?? Infinity) * (1 - CONTEXT_MARGIN)) - promptTokens);
   }
 
   private note(line: string): true {
@@ -180,17 +193,15 @@ export class RequestShaper {
   }
 
   private fittedMaxTokens(request: ChatRequest): number | undefined {
-    const { contextTokens } = this;
     const asked = request.max_tokens;
-    if (asked === undefined || contextTokens === undefined) return asked;
-    const promptTokens = Math.ceil(estimateTokens(request.messages, 0) * this.promptTokenRatio);
-    const room = Math.floor(contextTokens * (1 - CONTEXT_MARGIN)) - promptTokens;
-    if (asked <= room) return asked;
-    const fitted = Math.max(MIN_FITTED_TOKENS, room);
+    if (asked === undefined || this.contextTokens === undefined) return asked;
+    const fitted = this.roomFor(request.messages);
+    if (asked <= fitted) return asked;
     if (!this.fitWarned) {
       this.fitWarned = true;
+      const promptTokens = Math.ceil(estimateTokens(request.messages, 0) * this.promptTokenRatio);
       this.options.onContextFit?.(
-        `max_tokens ${asked} lowered to ${fitted} so that prompt (~${promptTokens} tokens) and reply fit the endpoint's ${contextTokens}-token context; ` +
+        `max_tokens ${asked} lowered to ${fitted} so that prompt (~${promptTokens} tokens) and reply fit the endpoint's ${this.contextTokens}-token context; ` +
           "later requests are fitted the same way without another warning",
       );
     }
