@@ -39,18 +39,19 @@ export interface ModelListing {
 
 const SIMULATOR_MARK = "instructforge-simulator";
 const LISTING_TIMEOUT_MS = 5000;
-const listings = new Map<string, Promise<ModelListing | undefined>>();
+/** A listing is reused this long: every stage of a pipeline shares one read, a later run reads anew. */
+const LISTING_REUSE_MS = 10 * 60_000;
+const listings = new Map<string, { readAt: number; listing: Promise<ModelListing | undefined> }>();
 
 /**
  * The endpoint's listing: undefined when the endpoint cannot be reached, an empty list when it
- * answers without a listing we can read. One request per endpoint.
+ * answers without a listing we can read. One request per endpoint and run.
  */
 export function readModelListing(baseUrl: string, apiKey: string): Promise<ModelListing | undefined> {
-  let listing = listings.get(baseUrl);
-  if (!listing) {
-    listing = fetchListing(baseUrl, apiKey);
-    listings.set(baseUrl, listing);
-  }
+  const known = listings.get(baseUrl);
+  if (known && Date.now() - known.readAt < LISTING_REUSE_MS) return known.listing;
+  const listing = fetchListing(baseUrl, apiKey);
+  listings.set(baseUrl, { readAt: Date.now(), listing });
   return listing;
 }
 
