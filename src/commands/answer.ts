@@ -26,6 +26,7 @@ const Flags = z.object({
 async function answer(flags: AnswerFlags): Promise<void> {
   const parsed = Flags.safeParse(flags);
   if (!parsed.success) throw new UserError(parsed.error.issues[0]?.message ?? "invalid flags", 2);
+  const llm = await resolveLlmSettings(flags, { earlierRun: flags.out });
   const summary = await withCliStageContext(flags, (context) => runAnswer({
     inPath: flags.in,
     outDir: flags.out,
@@ -33,7 +34,7 @@ async function answer(flags: AnswerFlags): Promise<void> {
     systemPromptFile: flags.systemPrompt,
     maxTokens: parsed.data.maxTokens,
     temperature: parsed.data.temperature,
-    llm: resolveLlmSettings(flags),
+    llm,
   }, context));
   process.stderr.write(
     `instructforge answer: ${summary.answered} answered, ${summary.passedThrough} already had an output, ${summary.rejected} dropped — ${summary.outDir}\n`,

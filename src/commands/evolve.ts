@@ -54,7 +54,7 @@ function parseFlags(flags: EvolveFlags) {
 
 async function evolve(flags: EvolveFlags): Promise<void> {
   const parsed = parseFlags(flags);
-  const llm = resolveLlmSettings(flags);
+  const llm = await resolveLlmSettings(flags, { earlierRun: flags.out });
   const summary = await withCliStageContext(flags, (context) => runEvolve({
     inPath: flags.in,
     outDir: flags.out,

@@ -62,7 +62,7 @@ export function register(program: Command): void {
   command.action(action(async (flags: FilterFlags) => {
     const settings = await parseFilterFlags(flags);
     const scoring = settings.judge !== undefined || settings.complexity;
-    const llm = scoring ? resolveLlmSettings(flags) : undefined;
+    const llm = scoring ? await resolveLlmSettings(flags, { earlierRun: flags.out }) : undefined;
     const summary = await withCliStageContext({ restart: flags.restart }, (context) => runFilter(settings, llm, context));
     const reasons = Object.entries(summary.rejectedByReason).map(([reason, n]) => `${reason} ${n}`).join(", ");
     process.stderr.write(`instructforge filter: kept ${summary.kept} of ${summary.inputRecords} → ${summary.outDir}/data.jsonl${reasons ? ` (rejected: ${reasons})` : ""}\n`);

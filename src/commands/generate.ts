@@ -39,7 +39,7 @@ export function register(program: Command): void {
   addRestartOption(addLlmOptions(command)).action(
     action(async (flags: Flags) => {
       const settings = parseGenerateFlags({ ...flags, noFilter: Array.isArray(flags.filter) ? flags.filter : [] });
-      const llm = resolveLlmSettings(flags);
+      const llm = await resolveLlmSettings(flags, { earlierRun: flags.out });
       const summary = await withCliStageContext({ restart: flags.restart }, (context) => runGenerate(settings, llm, context));
       process.stderr.write(`instructforge: generate kept ${summary.accepted} records (${summary.rejected} rejected) in ${summary.outDir}\n`);
     }),

@@ -1,10 +1,13 @@
 /**
  * The LLM flags every LLM-using command shares, and their resolution into `LlmSettings`
- * (flags win over environment variables). The API key is read here and never printed.
+ * (flags win over environment variables), completed by what the endpoint says about itself
+ * (`llm/discovery.ts`: the model when none is given, its context size). The API key is read here
+ * and never printed.
  */
 import { Option, type Command } from "commander";
 import { z } from "zod";
 import { UserError } from "../errors.js";
+import { LEGACY_DEFAULT_MODEL, discoverSettings } from "../llm/discovery.js";
 import { LlmSettings } from "../llm/types.js";
 
 /** The LLM flags as commander hands them over (strings); also how the pipeline passes them in. */
@@ -17,6 +20,8 @@ export const LlmFlags = z.object({
   tpm: z.string().optional(),
   timeout: z.string().optional(),
   maxRetries: z.string().optional(),
+  pricePrompt: z.string().optional(),
+  priceCompletion: z.string().optional(),
 });
 export type LlmFlags = z.infer<typeof LlmFlags>;
 
@@ -24,12 +29,19 @@ export function addLlmOptions(command: Command): Command {
   return command
     .addOption(new Option("--base-url <url>", "OpenAI-compatible endpoint, e.g. https://api.openai.com/v1 or http://127.0.0.1:8000/v1").env("OPENAI_BASE_URL"))
     .addOption(new Option("--api-key <key>", "API key (prefer the environment variable; any non-empty value for local servers)").env("OPENAI_API_KEY"))
-    .option("--model <name>", "model name as the endpoint knows it", process.env.INSTRUCTFORGE_MODEL ?? "gpt-4o-mini")
+    .addOption(
+      new Option(
+        "--model <name>",
+        `model name as the endpoint knows it (default: on api.openai.com ${LEGACY_DEFAULT_MODEL}; elsewhere the one model the endpoint lists)`,
+      ).env("INSTRUCTFORGE_MODEL"),
+    )
     .option("--concurrency <n>", "requests in flight at once", "8")
     .option("--rpm <n>", "requests-per-minute limit")
     .option("--tpm <n>", "tokens-per-minute limit")
     .option("--timeout <seconds>", "per-request timeout in seconds", "120")
-    .option("--max-retries <n>", "retries on 429/5xx/timeouts before giving up", "6");
+    .option("--max-retries <n>", "retries on 429/5xx/timeouts before giving up", "6")
+    .option("--price-prompt <usd>", "price of 1K prompt tokens, for the cost in the manifest (default: OpenAI's list price on api.openai.com, else unknown)")
+    .option("--price-completion <usd>", "price of 1K completion tokens (set together with --price-prompt)");
 }
 
 function toNumber(flag: string, value: string | undefined): number | undefined {
@@ -41,7 +53,37 @@ function toNumber(flag: string, value: string | undefined): number | undefined {
   return n;
 }
 
-export function resolveLlmSettings(flags: LlmFlags): LlmSettings {
+/** The settings as the flags give them; the model stays unset when no flag or variable names it. */
+const GivenSettings = LlmSettings.partial({ model: true });
+type GivenSettings = z.infer<typeof GivenSettings>;
+
+export interface ResolveOptions {
+  /** Ask the endpoint (`/v1/models`); off for a dry run, which sends nothing. Default true. */
+  discover?: boolean;
+  /** The run directory a resumed run continues (`--out`): without --model, its model is kept. */
+  earlierRun?: string;
+}
+
+export async function resolveLlmSettings(flags: LlmFlags, options: ResolveOptions = {}): Promise<LlmSettings> {
+  const given = givenSettings(flags);
+  if (options.discover === false) return { ...given, model: given.model ?? LEGACY_DEFAULT_MODEL };
+  const found = await discoverSettings(given, options.earlierRun);
+  if (!found.ok) throw new UserError(found.problem, 2);
+  return found.settings;
+}
+
+function explicitPrice(flags: LlmFlags): LlmSettings["price"] {
+  if (flags.pricePrompt === undefined && flags.priceCompletion === undefined) return undefined;
+  if (flags.pricePrompt === undefined || flags.priceCompletion === undefined) throw new UserError("--price-prompt and --price-completion go together: set both (USD per 1K tokens)", 2);
+  const usd = (flag: string, value: string) => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n < 0) throw new UserError(`${flag} must be a price in USD per 1K tokens (0 or more), got '${value}'`, 2);
+    return n;
+  };
+  return { prompt: usd("--price-prompt", flags.pricePrompt), completion: usd("--price-completion", flags.priceCompletion) };
+}
+
+function givenSettings(flags: LlmFlags): GivenSettings {
   if (!flags.baseUrl) {
     throw new UserError(
       "no endpoint: set --base-url or OPENAI_BASE_URL (e.g. https://api.openai.com/v1, or http://127.0.0.1:8787/v1 for `instructforge simulate`)",
@@ -52,7 +94,7 @@ export function resolveLlmSettings(flags: LlmFlags): LlmSettings {
     throw new UserError("no API key: set OPENAI_API_KEY (or --api-key); local servers accept any non-empty value", 2);
   }
   const timeoutSeconds = toNumber("--timeout", flags.timeout);
-  const parsed = LlmSettings.safeParse({
+  const parsed = GivenSettings.safeParse({
     baseUrl: flags.baseUrl,
     apiKey: flags.apiKey,
     model: flags.model,
@@ -61,6 +103,7 @@ export function resolveLlmSettings(flags: LlmFlags): LlmSettings {
     tpm: toNumber("--tpm", flags.tpm),
     timeoutMs: timeoutSeconds === undefined ? undefined : Math.round(timeoutSeconds * 1000),
     maxRetries: toNumber("--max-retries", flags.maxRetries),
+    price: explicitPrice(flags),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

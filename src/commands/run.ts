@@ -36,7 +36,7 @@ export function register(program: Command): void {
 async function runCommand(flags: RunFlags, command: Command): Promise<void> {
   const { file, config } = await loadPipelineConfig(flags.config);
   const withOverrides = applyOverrides(config, flags);
-  const llm = llmSettings(withOverrides, flags, command, { needKey: !flags.dryRun && callsAModel(withOverrides) });
+  const llm = await llmSettings(withOverrides, flags, command, { needKey: !flags.dryRun && callsAModel(withOverrides) });
   if (flags.dryRun) {
     process.stdout.write(`${formatEstimate(await estimatePipeline(withOverrides, llm))}\n`);
     return;
@@ -71,7 +71,7 @@ function applyOverrides(config: PipelineConfig, flags: RunFlags): PipelineConfig
  * Command line > config > environment > built-in default, for each LLM setting. Commander fills in
  * defaults and environment values itself, so its `source` tells us which ones the user typed.
  */
-function llmSettings(config: PipelineConfig, flags: RunFlags, command: Command, { needKey }: { needKey: boolean }): LlmSettings {
+async function llmSettings(config: PipelineConfig, flags: RunFlags, command: Command, { needKey }: { needKey: boolean }): Promise<LlmSettings> {
   const fromCli = (name: keyof LlmFlags): string | undefined => (command.getOptionValueSource(name) === "cli" ? flags[name] : undefined);
   const llm = config.llm ?? {};
   const str = (value: number | undefined) => (value === undefined ? undefined : String(value));
@@ -85,7 +85,12 @@ function llmSettings(config: PipelineConfig, flags: RunFlags, command: Command, 
     tpm: fromCli("tpm") ?? str(llm.tpm) ?? flags.tpm,
     timeout: fromCli("timeout") ?? str(llm.timeoutSeconds) ?? flags.timeout,
     maxRetries: fromCli("maxRetries") ?? str(llm.maxRetries) ?? flags.maxRetries,
+    pricePrompt: flags.pricePrompt,
+    priceCompletion: flags.priceCompletion,
   };
-  if (!needKey) merged.baseUrl ??= "http://no-endpoint.invalid/v1";
-  return { ...resolveLlmSettings(merged), prices: llm.prices };
+  // A dry run without an endpoint prices OpenAI's models, as it did before discovery; a pipeline
+  // whose stages call no model needs none.
+  if (!needKey) merged.baseUrl ??= "https://api.openai.com/v1";
+  // A dry run (or a model-free pipeline) sends nothing, not even the model listing.
+  return { ...(await resolveLlmSettings(merged, { discover: needKey, earlierRun: config.out })), prices: llm.prices };
 }

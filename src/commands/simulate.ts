@@ -3,8 +3,9 @@
  * deterministic text, never a model — until SIGINT/SIGTERM. The base URL is the first line of
  * stdout so scripts can read it; everything else goes to stderr.
  */
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { UserError } from "../errors.js";
+import { PROFILE_NAMES, ProfileName } from "../simulator/profiles.js";
 import { startSimulator } from "../simulator/server.js";
 import type { SimKnobs } from "../simulator/types.js";
 import { action } from "./action.js";
@@ -20,6 +21,9 @@ interface SimulateFlags {
   truncate: string;
   retryAfterMs: string;
   knob: string[];
+  profile: string;
+  context?: string;
+  reasoningModel?: boolean;
 }
 
 function parseNumber(flag: string, value: string, check: (n: number) => boolean, expected: string): number {
@@ -54,6 +58,9 @@ async function runSimulator(flags: SimulateFlags): Promise<void> {
     truncate: rate("--truncate", flags.truncate),
     retryAfterMs: parseNumber("--retry-after-ms", flags.retryAfterMs, (n) => n >= 0, "a number of milliseconds ≥ 0"),
     knobs: parseKnobs(flags.knob),
+    profile: ProfileName.parse(flags.profile),
+    context: flags.context === undefined ? undefined : parseNumber("--context", flags.context, (n) => Number.isInteger(n) && n > 0, "a whole number of tokens > 0"),
+    reasoningModel: flags.reasoningModel === true,
   }).catch((error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     throw new UserError(`could not start the simulator: ${message}`);
@@ -61,7 +68,8 @@ async function runSimulator(flags: SimulateFlags): Promise<void> {
 
   process.stdout.write(`${simulator.url}\n`);
   process.stderr.write(
-    `instructforge simulate: SIMULATOR listening at ${simulator.url} — a TEST DOUBLE returning canned text, not a model.\n` +
+    `instructforge simulate: SIMULATOR listening at ${simulator.url} — a TEST DOUBLE returning canned text, not a model` +
+      `${flags.profile === "generic" ? "" : ` (behaving like ${flags.profile}'s server)`}.\n` +
       `  Point a command at it with --base-url ${simulator.url} --api-key any. Stats: GET ${simulator.url.replace(/\/v1$/, "")}/sim/stats. Ctrl-C stops it.\n`,
   );
 
@@ -94,5 +102,8 @@ export function register(program: Command): void {
     .option("--truncate <rate>", "share of requests cut at 40–80% with finish_reason \"length\"", "0")
     .option("--retry-after-ms <ms>", "wait that 429 replies ask for", "1000")
     .option("--knob <name=value>", "planted-content setting read by the handlers (repeatable)", collect, [])
+    .addOption(new Option("--profile <server>", "answer like this server where servers differ (JSON modes, errors, usage, /v1/models, context)").choices(PROFILE_NAMES).default("generic"))
+    .option("--context <tokens>", "context per request, enforced and reported the profile's server's way")
+    .option("--reasoning-model", "behave as an OpenAI reasoning model: refuse max_tokens and non-default temperature/top_p")
     .action(action((flags: SimulateFlags) => runSimulator(flags)));
 }

@@ -43,7 +43,7 @@ export function register(program: Command): void {
   addRestartOption(addLlmOptions(command)).action(
     action(async (flags: TranslateFlags) => {
       const settings = parseTranslateFlags(flags);
-      const llm = resolveLlmSettings(flags);
+      const llm = await resolveLlmSettings(flags, { earlierRun: flags.out });
       const summary = await withCliStageContext(flags, (context) => runTranslate(settings, llm, context));
       const reasons = Object.entries(summary.rejectedByReason).map(([reason, n]) => `${reason} ${n}`).join(", ");
       process.stderr.write(

@@ -60,8 +60,23 @@ export function cacheKey(model: string, request: ChatRequest): string {
     request.stop ?? null,
     request.json ?? false,
     request.sampleIndex ?? 0,
+    // Appended only when set, so the keys of requests without a schema are those of earlier versions.
+    ...(request.jsonSchema ? [request.jsonSchema] : []),
   ];
   return sha256Hex(JSON.stringify(identity));
+}
+
+/**
+ * The sampling seed sent with a request: the first 31 bits of its cache key (never 0). The key
+ * covers messages, decoding settings and sampleIndex, so two different requests of a run get
+ * different seeds (servers that honour `seed` — llama.cpp, vLLM, Ollama — would otherwise return
+ * the same sample to every request sharing one), a retry with a new sampleIndex gets a new seed,
+ * and a resumed run sends the very same seed again. 31 bits because llama.cpp reads the seed as
+ * an unsigned 32-bit number with 0xFFFFFFFF meaning "random" and others as a signed int; two keys
+ * share a seed with odds of about n²/2³² for n requests (1 in 4,000 for 1,000 requests).
+ */
+export function seedFromKey(key: string): number {
+  return Number.parseInt(key.slice(0, 8), 16) % 0x7fffffff || 1;
 }
 
 const FRAME_MAGIC = 0x31434649; // "IFC1" read as a little-endian u32

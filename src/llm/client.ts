@@ -6,11 +6,11 @@
  * The API key goes into the Authorization header and nowhere else; every message we raise passes
  * through `redactSecret` in case a server echoes it.
  */
-import type OpenAI from "openai";
 import pLimit from "p-limit";
 import { z } from "zod";
-import { ResponseCache, cacheKey, type CachedReply } from "./cache.js";
-import { costUsd, priceFor } from "./cost.js";
+import { ResponseCache, cacheKey, seedFromKey, type CachedReply } from "./cache.js";
+import { costUsd, priceForEndpoint } from "./cost.js";
+import { RequestShaper, type ChatBody } from "./requestShape.js";
 import { RateLimiter, estimateTokens } from "./limiter.js";
 import { createChatTransport } from "./transport.js";
 import {
@@ -40,7 +40,7 @@ export interface LlmClientOptions {
   /** Directory of the response cache; no caching when absent. */
   cacheDir?: string;
   onRetry?: (event: RetryEvent) => void;
-  /** Non-fatal problems (e.g. the cache cannot be written). Default: one line on stderr, once. */
+  /** Non-fatal problems (e.g. the cache cannot be written). Default: one line on stderr, once per kind. */
   onWarning?: (message: string) => void;
   /** Backoff timing; tests shorten it. */
   backoff?: Partial<BackoffPolicy>;
@@ -86,7 +86,7 @@ function toFinishReason(value: string | null | undefined): FinishReason {
   return value && KNOWN_FINISH_REASONS.has(value) ? (value as FinishReason) : "unknown";
 }
 
-function emptyTotals(): Required<LlmTotals> {
+function emptyTotals(): Required<Omit<LlmTotals, "costKnown" | "adaptations">> {
   return {
     replies: 0,
     httpRequests: 0,
@@ -104,7 +104,11 @@ function emptyTotals(): Required<LlmTotals> {
 
 /** Thrown inside one attempt, carrying the classified failure out to the retry loop. */
 class AttemptError extends Error {
-  constructor(readonly failure: AttemptFailure) {
+  constructor(
+    readonly failure: AttemptFailure,
+    /** What the transport threw, for the request shaper to learn from. */
+    readonly raw?: unknown,
+  ) {
     super("attempt failed");
   }
 }
@@ -117,26 +121,13 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
   const slots = pLimit(settings.concurrency);
   const limiter = new RateLimiter({ rpm: settings.rpm, tpm: settings.tpm });
   const cache = options.cacheDir ? new ResponseCache(options.cacheDir) : undefined;
-  const price = priceFor(settings.model, settings.prices);
+  const price = priceForEndpoint(settings);
   const totals = emptyTotals();
   const redact = (text: string) => redactSecret(text, settings.apiKey);
-  const warn = options.onWarning ?? warnOnceOnStderr();
-
-  function requestBody(request: ChatRequest): OpenAI.Chat.ChatCompletionCreateParamsNonStreaming {
-    return {
-      model: settings.model,
-      messages: request.messages,
-      temperature: request.temperature,
-      top_p: request.top_p,
-      // OpenAI's reasoning models (o-series, gpt-5) reject max_tokens; every other server expects it.
-      ...(usesMaxCompletionTokens(settings.model) ? { max_completion_tokens: request.max_tokens } : { max_tokens: request.max_tokens }),
-      stop: request.stop,
-      response_format: request.json ? { type: "json_object" } : undefined,
-      // A repeated request that wants a fresh sample (a retry after an unusable reply) gets its own
-      // sampling seed; OpenAI, vLLM, Ollama and llama.cpp's server all accept `seed`.
-      seed: request.sampleIndex ? request.sampleIndex : undefined,
-    };
-  }
+  const warnCache = options.onWarning ?? warnOnceOnStderr();
+  const warnContext = options.onWarning ?? warnOnceOnStderr();
+  const warnTruncation = options.onWarning ?? warnOnceOnStderr();
+  const shaper = new RequestShaper({ model: settings.model, contextTokens: settings.contextTokens, onContextFit: warnContext });
 
   function parseCompletion(completion: unknown, request: ChatRequest): ChatReply {
     const parsed = CompletionShape.safeParse(completion);
@@ -153,17 +144,17 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
   }
 
   /** One HTTP request under the per-request timeout. */
-  async function attemptOnce(request: ChatRequest): Promise<ChatReply> {
+  async function attemptOnce(request: ChatRequest, body: ChatBody): Promise<ChatReply> {
     totals.httpRequests++;
     options.ledger?.sent();
     let reply: ChatReply;
     try {
-      const completion = await transport.postChatCompletion(requestBody(request), settings.timeoutMs);
+      const completion = await transport.postChatCompletion(body, settings.timeoutMs);
       reply = parseCompletion(completion, request);
     } catch (error) {
       options.ledger?.done();
       if (error instanceof AttemptError) throw error;
-      throw new AttemptError(classifyFailure(error, { baseUrl: settings.baseUrl, model: settings.model, timeoutMs: settings.timeoutMs }));
+      throw new AttemptError(classifyFailure(error, { baseUrl: settings.baseUrl, model: settings.model, timeoutMs: settings.timeoutMs }), error);
     }
     options.ledger?.done(reply.usage, costUsd(reply.usage, price));
     return reply;
@@ -177,18 +168,27 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
   }
 
   /** Attempts until success, a rejection, or the retries run out. */
-  async function sendWithRetries(request: ChatRequest): Promise<ChatReply> {
+  async function sendWithRetries(request: ChatRequest, seed: number): Promise<ChatReply> {
     const estimate = estimateTokens(request.messages, request.max_tokens);
-    for (let retryIndex = 0; ; retryIndex++) {
+    for (let retryIndex = 0; ; ) {
       await limiter.acquire(estimate);
       let failure: AttemptFailure;
+      const body = shaper.body(request, seed);
       try {
-        const reply = await attemptOnce(request);
+        const reply = await attemptOnce(request, body);
         limiter.settle(estimate, reply.usage.promptTokens + reply.usage.completionTokens);
+        const truncation = shaper.truncationWarning(request, reply.usage.promptTokens);
+        if (truncation) warnTruncation(truncation);
         return reply;
       } catch (error) {
         if (!(error instanceof AttemptError)) throw error;
         failure = error.failure;
+        // A 400 naming what the endpoint refuses (max_tokens on a reasoning model, a JSON mode):
+        // the shaper changes that for the rest of the run and the request goes again, uncounted.
+        if (!failure.retryable && shaper.adapt(error.raw, body)) {
+          limiter.settle(estimate, 0);
+          continue;
+        }
       }
       const nothingProcessed = failure.retryable && (failure.cause === "429" || failure.cause === "connection");
       limiter.settle(estimate, nothingProcessed ? 0 : estimate);
@@ -203,6 +203,7 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
       totals.retriesByCause[failure.cause] = (totals.retriesByCause[failure.cause] ?? 0) + 1;
       options.onRetry?.({ retry: retryIndex + 1, maxRetries: settings.maxRetries, cause: failure.cause, detail: redact(failure.detail), delayMs });
       await sleep(delayMs);
+      retryIndex++;
     }
   }
 
@@ -224,13 +225,13 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
     try {
       cache.put(key, settings.model, reply);
     } catch (error) {
-      warn(`could not write the response cache in ${cache.dir} (${error instanceof Error ? error.message : String(error)}); continuing without it`);
+      warnCache(`could not write the response cache in ${cache.dir} (${error instanceof Error ? error.message : String(error)}); continuing without it`);
     }
   }
 
   async function chat(request: ChatRequest): Promise<ChatReply> {
-    const key = cache ? cacheKey(settings.model, request) : undefined;
-    if (cache && key) {
+    const key = cacheKey(settings.model, request);
+    if (cache) {
       const hit = cache.get(key);
       if (hit) {
         const reply: ChatReply = { ...hit, cached: true };
@@ -243,8 +244,8 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
       // The reply is cached before its slot is freed: a kill can then lose at most the replies
       // still in flight, never finished ones waiting for a cache write behind new requests.
       reply = await slots(async () => {
-        const fresh = await sendWithRetries(request);
-        if (key) storeInCache(key, fresh);
+        const fresh = await sendWithRetries(request, seedFromKey(key));
+        storeInCache(key, fresh);
         return fresh;
       });
     } catch (error) {
@@ -258,7 +259,7 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
   return {
     model: settings.model,
     chat,
-    totals: () => ({ ...totals, retriesByCause: { ...totals.retriesByCause } }),
+    totals: () => ({ ...totals, retriesByCause: { ...totals.retriesByCause }, costKnown: price !== undefined, adaptations: shaper.adaptations() }),
   };
 }
 
@@ -269,8 +270,4 @@ function warnOnceOnStderr(): (message: string) => void {
     warned = true;
     process.stderr.write(`instructforge: warning: ${message}\n`);
   };
-}
-
-function usesMaxCompletionTokens(model: string): boolean {
-  return /^(o\d|gpt-5)/.test(model);
 }

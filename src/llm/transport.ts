@@ -127,7 +127,7 @@ function readReply(response: http.IncomingMessage, text: string): unknown {
     // As the SDK does: a JSON error body is the error (its `error.message` is the server's word);
     // anything else becomes the message.
     const parsed = parseJsonOrUndefined(text);
-    const body = typeof parsed === "object" && parsed !== null ? parsed : undefined;
+    const body = typeof parsed === "object" && parsed !== null ? wrapBareError(parsed) : undefined;
     throw APIError.generate(status, body, parsed ? undefined : text, toHeaders(response.headers));
   }
   if (NO_BODY_STATUSES.has(status)) return null;
@@ -136,6 +136,14 @@ function readReply(response: http.IncomingMessage, text: string): unknown {
   if (!isJson) return text;
   if (response.headers["content-length"] === "0") return undefined;
   return JSON.parse(text);
+}
+
+/**
+ * Older vLLM servers send the error object bare (`{object: "error", message, type, param, code}`)
+ * rather than under `error`: wrap it, so its message reaches the user and the request shaper.
+ */
+function wrapBareError(body: object): object {
+  return "error" in body || !("message" in body) ? body : { error: body };
 }
 
 /**

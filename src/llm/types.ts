@@ -16,8 +16,14 @@ export interface ChatRequest {
   top_p?: number;
   max_tokens?: number;
   stop?: string[];
-  /** Ask for a JSON object reply (`response_format: {type: "json_object"}`). */
+  /** Ask for a JSON object reply (`response_format: {type: "json_object"}` where the endpoint takes it). */
   json?: boolean;
+  /**
+   * Ask for JSON of this shape (`response_format: {type: "json_schema"}`), falling back to
+   * `json_object` and then to the prompt alone on an endpoint that refuses it (see
+   * `llm/structured.ts`, which builds it from a zod schema).
+   */
+  jsonSchema?: { name: string; schema: Record<string, unknown> };
   /**
    * Distinguishes repeated identical requests that should get independent samples
    * (part of the cache key). Default 0.
@@ -58,6 +64,13 @@ export interface LlmTotals {
   cachedCompletionTokens?: number;
   /** Money actually spent: replies from the cache cost nothing. */
   costUsd: number;
+  /**
+   * False when no price is known for the model on this endpoint (a local or unknown model):
+   * tokens are counted, `costUsd` stays 0 and means "unknown", not "free".
+   */
+  costKnown?: boolean;
+  /** How requests were adapted to what the endpoint refused (max_completion_tokens, JSON mode …). */
+  adaptations?: string[];
 }
 
 /** What every stage receives. Implemented in `src/llm/client.ts`. */
@@ -70,6 +83,14 @@ export interface LlmClient {
 /** USD per 1K tokens. Unknown and local models cost 0. */
 export const ModelPrice = z.object({ prompt: z.number().nonnegative(), completion: z.number().nonnegative() });
 export type ModelPrice = z.infer<typeof ModelPrice>;
+
+/**
+ * How the model was chosen: named (`--model`, config, INSTRUCTFORGE_MODEL), kept from the earlier
+ * run being resumed, discovered as the endpoint's only model, the old default on OpenAI's host or
+ * an unreachable endpoint ("default"), or the old default on an endpoint listing no model.
+ */
+export const ModelSource = z.enum(["given", "earlier run", "discovered", "default", "unlisted"]);
+export type ModelSource = z.infer<typeof ModelSource>;
 
 /** Endpoint and limits, from CLI flags / env / config. The key is never written anywhere. */
 export const LlmSettings = z.object({
@@ -85,5 +106,11 @@ export const LlmSettings = z.object({
   timeoutMs: z.number().int().positive().default(120_000),
   maxRetries: z.number().int().nonnegative().default(6),
   prices: z.record(z.string(), ModelPrice).optional(),
+  /** A price set explicitly (`--price-prompt/--price-completion`): wins over every table. */
+  price: ModelPrice.optional(),
+  /** Tokens one request may use, prompt and reply (what the endpoint's `/v1/models` reports). */
+  contextTokens: z.number().int().positive().optional(),
+  /** How `model` was chosen (`llm/discovery.ts`); absent when the caller named it directly. */
+  modelSource: ModelSource.optional(),
 });
 export type LlmSettings = z.infer<typeof LlmSettings>;

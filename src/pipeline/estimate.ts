@@ -9,7 +9,7 @@
  * a real model accepts and rejects differently, so treat the figures as an order of magnitude.
  */
 import { getEncoding, type Tiktoken } from "js-tiktoken";
-import { costUsd, priceFor } from "../llm/cost.js";
+import { costUsd, priceForEndpoint } from "../llm/cost.js";
 import type { LlmSettings, ModelPrice } from "../llm/types.js";
 import { readRecordFile, readUtf8Text } from "../io/records.js";
 import { promptPath } from "../prompts.js";
@@ -78,7 +78,7 @@ interface Context {
 
 export async function estimatePipeline(config: PipelineConfig, llm: LlmSettings): Promise<PipelineEstimate> {
   const count = tokenCounterFor(llm.model);
-  const context: Context = { config, count, price: priceFor(llm.model, llm.prices), window: llm.concurrency * 2 };
+  const context: Context = { config, count, price: priceForEndpoint(llm), window: llm.concurrency * 2 };
   const stages: StageEstimate[] = [];
   let records = config.input ? (await readRecordFile(config.input)).items.length : 0;
   let previous: string | undefined;

@@ -1,13 +1,20 @@
 /**
  * What the manifest says about the endpoint. When the endpoint is instructforge's own simulator
- * (it says so in /v1/models), every run made with it is labelled as simulated data.
+ * (it says so in /v1/models), every run made with it is labelled as simulated data. The listing
+ * is the one `llm/discovery.ts` reads once per endpoint.
  */
-import type { LlmSettings } from "../llm/types.js";
+import { contextOf, readModelListing } from "../llm/discovery.js";
+import { isOpenAiHost } from "../llm/cost.js";
+import type { LlmSettings, ModelSource } from "../llm/types.js";
 
 export interface EndpointInfo {
   baseUrl: string;
   model: string;
+  /** How the model was chosen when no --model named it (discovered from /v1/models, kept from the earlier run …). */
+  modelSource?: ModelSource;
   simulator: boolean;
+  /** Tokens one request may use (prompt + reply), as the endpoint reported it; max_tokens is fitted to it. */
+  contextTokens?: number;
   note?: string;
 }
 
@@ -15,22 +22,10 @@ const SIMULATOR_NOTE = "endpoint is the instructforge SIMULATOR — a test doubl
 
 export async function describeEndpoint(settings: LlmSettings): Promise<EndpointInfo> {
   const info: EndpointInfo = { baseUrl: settings.baseUrl, model: settings.model, simulator: false };
-  if (!(await servedBySimulator(settings))) return info;
-  return { ...info, simulator: true, note: SIMULATOR_NOTE };
-}
-
-async function servedBySimulator(settings: LlmSettings): Promise<boolean> {
-  // Only local endpoints can be the simulator; never probe a remote API for it.
-  const host = new URL(settings.baseUrl).hostname;
-  if (host !== "127.0.0.1" && host !== "localhost" && host !== "[::1]") return false;
-  try {
-    const response = await fetch(`${settings.baseUrl.replace(/\/$/, "")}/models`, {
-      headers: { authorization: `Bearer ${settings.apiKey}` },
-      signal: AbortSignal.timeout(2000),
-    });
-    if (!response.ok) return false;
-    return (await response.text()).includes("instructforge-simulator");
-  } catch {
-    return false;
-  }
+  if (settings.modelSource && settings.modelSource !== "given") info.modelSource = settings.modelSource;
+  // OpenAI's listing has no context sizes and the simulator is never there: nothing to ask.
+  const listing = isOpenAiHost(settings.baseUrl) ? undefined : await readModelListing(settings.baseUrl, settings.apiKey);
+  const contextTokens = settings.contextTokens ?? contextOf(listing, settings.model);
+  if (contextTokens) info.contextTokens = contextTokens;
+  return listing?.simulator ? { ...info, simulator: true, note: SIMULATOR_NOTE } : info;
 }

@@ -18,6 +18,7 @@ import { readSiblingMeta, type SiblingMetaLine } from "../io/siblingMeta.js";
 import { createLlmClient, LlmRequestError } from "../llm/client.js";
 import type { LlmClient, LlmSettings, LlmTotals } from "../llm/types.js";
 import { LedgerWriter, readLedger, sumAttempts, emptyLedgerTotals, type AttemptAccount } from "./accounts.js";
+import { modelNote } from "../llm/discovery.js";
 import { describeEndpoint, type EndpointInfo } from "./endpoint.js";
 import { computeFingerprint, describeDifferences, differingParts, Fingerprint, type FingerprintInput } from "./fingerprint.js";
 import type { ProgressSnapshot } from "./progress.js";
@@ -106,8 +107,8 @@ export async function withStageRun<T>(options: StageRunOptions, body: (run: Stag
   const attempt = earlierAttempts.length + 1;
   const startedAt = new Date().toISOString();
   const ledger = new LedgerWriter(dir, attempt);
-  const client = options.llm ? createLlmClient(options.llm, { cacheDir: runDir.cacheDir, ledger }) : undefined;
   const endpoint = options.llm ? await describeEndpoint(options.llm) : undefined;
+  const client = options.llm ? createLlmClient({ ...options.llm, contextTokens: endpoint?.contextTokens }, { cacheDir: runDir.cacheDir, ledger }) : undefined;
   const controller = new AbortController();
   const label = options.label ?? options.stage;
   let last: { done: number; target?: number } = { done: 0 };
@@ -121,12 +122,16 @@ export async function withStageRun<T>(options: StageRunOptions, body: (run: Stag
     accepted: runDir.accepted,
     rejected: runDir.rejected,
     tokens: client ? client.totals().promptTokens + client.totals().completionTokens : undefined,
-    costUsd: client?.totals().costUsd,
+    // No price known (a local model): progress shows tokens only, never a made-up $0.
+    costUsd: client?.totals().costKnown ? client.totals().costUsd : undefined,
   });
   const recordAccounts = (status: string): void => {
     const thisAttempt: AttemptAccount = { attempt, startedAt, status, llm: client?.totals(), ledger: readLedger(dir).get(attempt) ?? emptyLedgerTotals() };
     const attempts = [...earlierAttempts, thisAttempt];
-    runDir.updateManifest({ fingerprint, endpoint, ...(client ? { llm: sumAttempts(attempts), attempts } : {}) });
+    // Whether a price is known and what was learnt about the endpoint are this attempt's word.
+    const latest = client?.totals();
+    const llm = latest && { ...sumAttempts(attempts), costKnown: latest.costKnown, adaptations: latest.adaptations };
+    runDir.updateManifest({ fingerprint, endpoint, ...(llm ? { llm, attempts } : {}) });
   };
   const manifestTimer = setInterval(() => {
     recordAccounts("running");
@@ -166,6 +171,8 @@ export async function withStageRun<T>(options: StageRunOptions, body: (run: Stag
   };
 
   if (endpoint?.note) log(`instructforge: ${endpoint.note}`);
+  const chosenModel = options.llm ? modelNote(options.llm) : undefined;
+  if (chosenModel) log(`instructforge: ${chosenModel}`);
   if (runDir.state.resumed) log(`instructforge: resuming ${runDir.dir} at unit ${runDir.state.nextUnit} (${runDir.accepted} records already kept)`);
 
   const finish = (status: "complete" | "interrupted" | "failed"): void => {

@@ -2,7 +2,8 @@
  * The OpenAI-compatible SIMULATOR: a TEST DOUBLE for offline runs, tests and benches — never a
  * model. It answers `POST /v1/chat/completions` with deterministic canned text from the handlers
  * in `handlers/`, can inject the faults real endpoints show (429, 500, hangs, damaged or cut
- * replies), and reports what it saw at `GET /sim/stats`.
+ * replies), and reports what it saw at `GET /sim/stats`. A profile (`profiles.ts`) makes it answer
+ * the way llama.cpp, vLLM, Ollama or OpenAI do where they differ.
  *
  * Built on Node's `http` only and bound to 127.0.0.1. Latency is a timer, never busy work, so one
  * process serves hundreds of requests per second.
@@ -24,9 +25,10 @@ import {
   type BodyFault,
 } from "./faults.js";
 import type { SimHandler, SimKnobs, SimReply, SimRequest } from "./types.js";
+import { cachedPromptTokens, judgeContext, reasoningRefusal, serverProfile, type ErrorDetails, type ProfileName } from "./profiles.js";
 
 export const SIMULATOR_OWNER = "instructforge-simulator (test double)";
-export const SIMULATOR_MODEL_ID = "instructforge-simulator";
+export const SIMULATOR_MODEL_ID = serverProfile("generic").modelId;
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export interface SimulatorOptions {
@@ -48,6 +50,19 @@ export interface SimulatorOptions {
   knobs?: SimKnobs;
   /** Replace the handler list (tests); defaults to `handlers/index.ts`. */
   handlers?: readonly SimHandler[];
+  /** Which real server to behave like (`profiles.ts`); default "generic", the simulator's own. */
+  profile?: ProfileName;
+  /** Context tokens per request, reported where the profile's server reports it and enforced its way. */
+  context?: number;
+  /** Behave as an OpenAI reasoning model: refuse max_tokens and non-default temperature/top_p. */
+  reasoningModel?: boolean;
+}
+
+/** One chat request as received: its sampling seed and the hash of everything else in it. */
+export interface SeedUse {
+  seed: number | null;
+  /** Hex hash of the body without its seed: equal for retries of one request. */
+  request: string;
 }
 
 export interface SimStats {
@@ -60,6 +75,9 @@ export interface SimStats {
   completed: number;
   /** Requests received and not yet answered (waiting on latency, or hung). */
   inFlight: number;
+  profile: ProfileName;
+  /** Every parsed chat request's seed, in arrival order (tests check no two requests share one). */
+  seeds: SeedUse[];
 }
 
 export interface RunningSimulator {
@@ -81,11 +99,14 @@ const ChatBody = z.object({
   stop: z.union([z.string(), z.array(z.string())]).nullish(),
   response_format: z.object({ type: z.string() }).nullish(),
   seed: z.number().int().nullish(),
+  n: z.number().int().nullish(),
 });
 type ChatBody = z.infer<typeof ChatBody>;
 
-function emptyStats(): SimStats {
+function emptyStats(profile: ProfileName): SimStats {
   return {
+    profile,
+    seeds: [],
     requests: 0,
     requestsByKind: {},
     requestsByStatus: {},
@@ -106,18 +127,22 @@ export function simTokens(text: string): number {
 
 /** The request fingerprint that replies and fault draws depend on. */
 function bodyHashOf(body: ChatBody): number {
-  const messages = body.messages.map((m) => [m.role, m.content]);
-  const fingerprint: unknown[] = [body.model, messages, body.temperature ?? null, body.top_p ?? null, maxTokensOf(body) ?? null];
+  const fingerprint = unseededFingerprint(body);
   // A sampling seed asks for a different sample of the same prompt, as it does on a real server.
   if (body.seed != null) fingerprint.push(body.seed);
   return hashString(JSON.stringify(fingerprint));
+}
+
+function unseededFingerprint(body: ChatBody): unknown[] {
+  const messages = body.messages.map((m) => [m.role, m.content]);
+  return [body.model, messages, body.temperature ?? null, body.top_p ?? null, maxTokensOf(body) ?? null];
 }
 
 function maxTokensOf(body: ChatBody): number | undefined {
   return body.max_tokens ?? body.max_completion_tokens ?? undefined;
 }
 
-function toSimRequest(body: ChatBody): SimRequest {
+function toSimRequest(body: ChatBody, jsonEnforced: boolean): SimRequest {
   const lastUser = [...body.messages].reverse().find((m) => m.role === "user");
   return {
     model: body.model,
@@ -125,12 +150,12 @@ function toSimRequest(body: ChatBody): SimRequest {
     prompt: lastUser?.content ?? body.messages[body.messages.length - 1]?.content ?? "",
     temperature: body.temperature ?? undefined,
     maxTokens: maxTokensOf(body),
-    json: body.response_format?.type === "json_object",
+    json: jsonEnforced,
   };
 }
 
-/** What a real server does after generation: stop at a stop sequence, or cut at max_tokens. */
-function applyDecodingLimits(reply: SimReply, body: ChatBody): SimReply {
+/** What a real server does after generation: stop at a stop sequence, or cut at max_tokens (or the context's room). */
+function applyDecodingLimits(reply: SimReply, body: ChatBody, replyRoom: number | undefined): SimReply {
   let { text } = reply;
   let finishReason = reply.finishReason ?? "stop";
   const stops = typeof body.stop === "string" ? [body.stop] : (body.stop ?? []);
@@ -141,7 +166,8 @@ function applyDecodingLimits(reply: SimReply, body: ChatBody): SimReply {
       finishReason = "stop";
     }
   }
-  const maxTokens = maxTokensOf(body);
+  const asked = maxTokensOf(body);
+  const maxTokens = asked === undefined ? replyRoom : replyRoom === undefined ? asked : Math.min(asked, replyRoom);
   if (maxTokens !== undefined && simTokens(text) > maxTokens) {
     text = text.slice(0, maxTokens * 4);
     finishReason = "length";
@@ -155,8 +181,14 @@ function sendJson(res: http.ServerResponse, status: number, payload: unknown, he
   res.end(body);
 }
 
-function errorPayload(message: string, type: string, code: string | null = null) {
-  return { error: { message, type, param: null, code } };
+/**
+ * A reply held to no JSON mode, the way a small model writes it when only the prompt asks for
+ * JSON: the object inside a fence, with a line of prose before it.
+ */
+function asPlainText(reply: SimReply): SimReply {
+  const text = reply.text.trim();
+  if (!text.startsWith("{")) return reply;
+  return { ...reply, text: `Here is the JSON you asked for:\n\n\`\`\`json\n${text}\n\`\`\`\n` };
 }
 
 function readBody(req: http.IncomingMessage): Promise<string> {
@@ -183,6 +215,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const retryAfterMs = options.retryAfterMs ?? 1000;
   const knobs = options.knobs ?? {};
   const handlerList = options.handlers ?? defaultHandlers;
+  const profile = serverProfile(options.profile);
+  const context = options.context ?? profile.defaultContext;
   const rates = FaultRates.parse({
     fail429: options.fail429,
     fail500: options.fail500,
@@ -191,9 +225,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     truncate: options.truncate,
   });
 
-  let stats = emptyStats();
+  let stats = emptyStats(profile.name);
   /** How many attempts of each body were seen: per-attempt faults are drawn from this. */
   let attemptsByBody = new Map<number, number>();
+  /** Prompts seen, by their first characters: the profile's prompt cache. */
+  let promptPrefixes = new Map<string, string>();
   /** Responses we still owe (latency timers, hangs), so `close()` can end them. */
   const pending = new Set<http.ServerResponse>();
 
@@ -205,9 +241,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     sendJson(res, status, payload, headers);
   }
 
-  function composeReply(handler: SimHandler, request: SimRequest, body: ChatBody, bodyHash: number): SimReply {
-    const reply = handler.respond(request, createRng(deriveSeed(seed, bodyHash)), knobs);
-    const fault = decideBodyFault(rates, seed, bodyHash);
+  /** An error in the profile's own shape. */
+  function refuse(res: http.ServerResponse, details: ErrorDetails, headers?: Record<string, string>): void {
+    finish(res, details.status, profile.errorBody(details), headers);
+  }
+
+  function composeReply(handler: SimHandler, request: SimRequest, body: ChatBody, bodyHash: number, replyRoom: number | undefined, choice: number): SimReply {
+    const rng = createRng(choice === 0 ? deriveSeed(seed, bodyHash) : deriveSeed(seed, bodyHash, `choice-${choice}`));
+    const reply = handler.respond(request, rng, knobs);
+    const fault = choice === 0 ? decideBodyFault(rates, seed, bodyHash) : undefined;
     if (fault) stats.faults[fault]++;
     const faultRng = createRng(deriveSeed(seed, bodyHash, "damage"));
     const damaged =
@@ -216,20 +258,24 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         : fault === "truncate"
           ? truncateReply(reply, faultRng)
           : reply;
-    return applyDecodingLimits(damaged, body);
+    const plain = request.json || profile.name === "generic" ? damaged : asPlainText(damaged);
+    return applyDecodingLimits(plain, body, replyRoom);
   }
 
-  function completionPayload(body: ChatBody, bodyHash: number, attempt: number, reply: SimReply) {
-    const promptTokens = simTokens(body.messages.map((m) => m.content).join(""));
-    const completionTokens = simTokens(reply.text);
+  function completionPayload(body: ChatBody, bodyHash: number, attempt: number, replies: SimReply[], promptTokens: number) {
+    const prompt = body.messages.map((m) => m.content).join("");
+    const perChoice = replies.map((reply) => simTokens(reply.text));
+    // llama.cpp counts only the first choice when n > 1; the others count all.
+    const completionTokens = profile.n === "firstCounted" ? (perChoice[0] ?? 0) : perChoice.reduce((sum, n) => sum + n, 0);
+    const cached = cachedPromptTokens(profile, promptPrefixes, prompt, simTokens);
     return {
       id: `chatcmpl-sim-${bodyHash.toString(16)}-${attempt}`,
       object: "chat.completion",
       created: Math.floor(Date.now() / 1000),
-      model: body.model,
+      model: profile.replyModelIsAlias ? profile.modelId : body.model,
       system_fingerprint: "instructforge-simulator",
-      choices: [{ index: 0, message: { role: "assistant", content: reply.text }, finish_reason: reply.finishReason ?? "stop", logprobs: null }],
-      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+      choices: replies.map((reply, index) => ({ index, message: { role: "assistant", content: reply.text }, finish_reason: reply.finishReason ?? "stop", logprobs: null })),
+      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens, ...profile.usageExtras(cached) },
     };
   }
 
@@ -237,11 +283,56 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     stats.faults[fault]++;
     if (fault === "429") {
       const headers = { "retry-after-ms": String(retryAfterMs), "retry-after": String(Math.ceil(retryAfterMs / 1000)) };
-      finish(res, 429, errorPayload("simulated rate limit (test double)", "rate_limit_error", "rate_limit_exceeded"), headers);
+      refuse(res, { status: 429, message: "simulated rate limit (test double)", type: "rate_limit_error", code: "rate_limit_exceeded" }, headers);
     } else if (fault === "500") {
-      finish(res, 500, errorPayload("simulated server error (test double)", "server_error"));
+      refuse(res, { status: 500, message: "simulated server error (test double)", type: "server_error" });
     }
     // "hang": never answer; the entry stays in `pending` until the client gives up or we close.
+  }
+
+  /** Parse and check the body the way the profile's server does; undefined when already refused. */
+  function acceptBody(res: http.ServerResponse, raw: string): ChatBody | undefined {
+    const json = parseJsonOrUndefined(raw);
+    if (json === undefined) {
+      refuse(res, { status: profile.malformedBodyStatus, message: "the request body is not valid JSON", type: profile.malformedBodyStatus >= 500 ? "server_error" : "invalid_request_error" });
+      return undefined;
+    }
+    const parsed = ChatBody.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      refuse(res, { status: 400, message: `invalid request body at ${issue?.path.join(".") || "(root)"}: ${issue?.message}`, type: "invalid_request_error" });
+      return undefined;
+    }
+    const body = parsed.data;
+    stats.seeds.push({ seed: body.seed ?? null, request: hashString(JSON.stringify(unseededFingerprint(body))).toString(16) });
+    const refusal = fieldRefusal(body);
+    if (refusal) {
+      refuse(res, refusal);
+      return undefined;
+    }
+    return body;
+  }
+
+  function fieldRefusal(body: ChatBody): ErrorDetails | undefined {
+    if (options.reasoningModel) {
+      const refusal = reasoningRefusal(body);
+      if (refusal) return refusal;
+    }
+    if (profile.n !== "ignored" && body.n != null && (body.n < 1 || body.n > profile.maxN)) {
+      return { status: 400, message: `n must be from 1 to ${profile.maxN}, got ${body.n}`, type: "invalid_request_error", param: "n" };
+    }
+    if (body.response_format?.type === "json_schema" && profile.jsonSchema === "rejected") {
+      return { status: 400, message: "Failed to initialize samplers", type: "invalid_request_error" };
+    }
+    return undefined;
+  }
+
+  /** True when the profile's server holds the reply to the JSON mode the body asks for. */
+  function jsonEnforced(body: ChatBody): boolean {
+    const type = body.response_format?.type;
+    if (type === "json_object") return profile.jsonObject === "enforced";
+    if (type === "json_schema") return profile.jsonSchema === "enforced";
+    return false;
   }
 
   async function handleChat(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -254,27 +345,23 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     });
 
     if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`) {
-      finish(res, 401, errorPayload("Incorrect API key provided (simulator).", "invalid_request_error", "invalid_api_key"));
+      const type = profile.name === "llamacpp" ? "authentication_error" : "invalid_request_error";
+      refuse(res, { status: 401, message: "Incorrect API key provided (simulator).", type, code: "invalid_api_key" });
       return;
     }
     let raw: string;
     try {
       raw = await readBody(req);
     } catch {
-      finish(res, 413, errorPayload("request body too large", "invalid_request_error"));
+      refuse(res, { status: 413, message: "request body too large", type: "invalid_request_error" });
       return;
     }
-    const parsed = ChatBody.safeParse(parseJsonOrUndefined(raw));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      finish(res, 400, errorPayload(`invalid request body at ${issue?.path.join(".") || "(root)"}: ${issue?.message}`, "invalid_request_error"));
-      return;
-    }
-    const body = parsed.data;
-    const request = toSimRequest(body);
+    const body = acceptBody(res, raw);
+    if (!body) return;
+    const request = toSimRequest(body, jsonEnforced(body));
     const handler = handlerList.find((h) => h.matches(request));
     if (!handler) {
-      finish(res, 500, errorPayload("no simulator handler matched (the catch-all is missing)", "server_error"));
+      refuse(res, { status: 500, message: "no simulator handler matched (the catch-all is missing)", type: "server_error" });
       return;
     }
     increment(stats.requestsByKind, handler.kind);
@@ -287,16 +374,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       sendAttemptFault(res, fault);
       return;
     }
-
-    let reply: SimReply;
-    try {
-      reply = composeReply(handler, request, body, bodyHash);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      finish(res, 500, errorPayload(`simulator handler '${handler.kind}' failed: ${message}`, "server_error"));
+    const verdict = judgeContext(profile, context, simTokens(body.messages.map((m) => m.content).join("")), maxTokensOf(body));
+    if (verdict.refusal) {
+      refuse(res, verdict.refusal);
       return;
     }
-    const payload = completionPayload(body, bodyHash, attempt, reply);
+
+    let replies: SimReply[];
+    try {
+      const choices = profile.n === "ignored" ? 1 : (body.n ?? 1);
+      replies = Array.from({ length: choices }, (_, choice) => composeReply(handler, request, body, bodyHash, verdict.replyRoom, choice));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      refuse(res, { status: 500, message: `simulator handler '${handler.kind}' failed: ${message}`, type: "server_error" });
+      return;
+    }
+    const payload = completionPayload(body, bodyHash, attempt, replies, verdict.promptTokens);
     if (latencyMs <= 0) {
       finish(res, 200, payload);
       return;
@@ -311,27 +404,25 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     const path = (req.url ?? "/").split("?")[0];
     if (req.method === "POST" && path === "/v1/chat/completions") {
       handleChat(req, res).catch((error: unknown) => {
-        if (!res.headersSent) finish(res, 500, errorPayload(`simulator error: ${String(error)}`, "server_error"));
+        if (!res.headersSent) refuse(res, { status: 500, message: `simulator error: ${String(error)}`, type: "server_error" });
       });
     } else if (req.method === "GET" && path === "/v1/models") {
-      sendJson(res, 200, {
-        object: "list",
-        data: [{ id: SIMULATOR_MODEL_ID, object: "model", created: 0, owned_by: SIMULATOR_OWNER }],
-      });
+      sendJson(res, 200, profile.models(context, SIMULATOR_OWNER));
     } else if (req.method === "GET" && path === "/sim/stats") {
       sendJson(res, 200, stats);
     } else if (req.method === "POST" && path === "/sim/reset") {
       resetStats();
       sendJson(res, 200, { ok: true });
     } else {
-      sendJson(res, 404, errorPayload(`no route ${req.method} ${path} on the simulator (test double)`, "invalid_request_error"));
+      sendJson(res, 404, profile.errorBody({ status: 404, message: `no route ${req.method} ${path} on the simulator (test double)`, type: "invalid_request_error" }));
     }
   }
 
   function resetStats(): void {
-    stats = emptyStats();
+    stats = emptyStats(profile.name);
     stats.inFlight = pending.size;
     attemptsByBody = new Map();
+    promptPrefixes = new Map();
   }
 
   const server = http.createServer(route);

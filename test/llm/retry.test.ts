@@ -44,5 +44,6 @@ test("prices: exact, dated snapshot, override, unknown", () => {
   expect(priceFor("gpt-4o-mini-2024-07-18")).toEqual(priceFor("gpt-4o-mini"));
   expect(priceFor("gpt-4.1-nano-2025-04-14")).toEqual(priceFor("gpt-4.1-nano"));
   expect(priceFor("gpt-4o", { "gpt-4o": { prompt: 1, completion: 1 } })).toEqual({ prompt: 1, completion: 1 });
+  expect(priceFor("gpt-4o", {})).toBeUndefined();
   expect(priceFor("llama3:8b")).toBeUndefined();
 });

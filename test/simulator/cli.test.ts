@@ -36,3 +36,20 @@ test.skipIf(!existsSync(CLI))("rejects a bad fault rate with one line and exit c
   expect(code).toBe(2);
   expect(stderr.trim()).toBe("instructforge: --fail-429 must be a rate between 0 and 1, got '1.5'");
 });
+
+test.skipIf(!existsSync(CLI))("--profile llamacpp --context N: the listing reports the context, the banner names the profile", async () => {
+  const child = spawn(process.execPath, [CLI, "simulate", "--port", "0", "--profile", "llamacpp", "--context", "512"], { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  try {
+    const lines = createInterface({ input: child.stdout });
+    const [url] = (await once(lines, "line")) as [string];
+    const models = (await (await fetch(`${url}/models`)).json()) as { data: Array<{ owned_by: string; meta: { n_ctx: number } }> };
+    expect(models.data[0]?.meta.n_ctx).toBe(512);
+    expect(models.data[0]?.owned_by).toContain("test double");
+    expect(stderr).toMatch(/TEST DOUBLE.*behaving like llamacpp's server/s);
+  } finally {
+    child.kill("SIGTERM");
+  }
+  await once(child, "exit");
+});

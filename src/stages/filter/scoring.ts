@@ -7,6 +7,7 @@
  * the last attempt they are reported as invalid with the last problem.
  */
 import { z } from "zod";
+import { extractJsonObject, jsonRequest } from "../../llm/structured.js";
 import type { ChatRequest, LlmClient } from "../../llm/types.js";
 import type { AlpacaRecord } from "../../schemas.js";
 import { fillTemplate } from "../../prompts.js";
@@ -23,7 +24,8 @@ export interface ScoringKind<T> {
   maxTokensPerRecord: number;
 }
 
-export type Scored<T> = { ok: true; value: T; attempts: number } | { ok: false; problem: string; attempts: number };
+/** A failure keeps the last raw reply, so a rejected record shows what the judge actually said. */
+export type Scored<T> = { ok: true; value: T; attempts: number } | { ok: false; problem: string; attempts: number; raw: string };
 
 const EntryId = z.object({ id: z.coerce.number().int().positive() });
 
@@ -31,9 +33,11 @@ export async function scoreRecords<T>(llm: LlmClient, kind: ScoringKind<T>, reco
   const results: Array<Scored<T> | undefined> = records.map(() => undefined);
   let pending = records.map((_, index) => index);
   let problem = "";
+  let raw = "";
   for (let attempt = 0; attempt < maxAttempts && pending.length > 0; attempt++) {
     const batch = pending.map((index) => records[index]!);
     const reply = await llm.chat(buildRequest(kind, batch, attempt, problem));
+    raw = reply.text;
     const parsed = parseReply(kind, reply.text, batch.length);
     problem = parsed.problem ?? "";
     const stillPending: number[] = [];
@@ -45,19 +49,14 @@ export async function scoreRecords<T>(llm: LlmClient, kind: ScoringKind<T>, reco
     if (stillPending.length > 0 && problem === "") problem = `no valid entry for ${stillPending.length === 1 ? "one example" : `${stillPending.length} examples`}`;
     pending = stillPending;
   }
-  return results.map((result) => result ?? { ok: false, problem, attempts: maxAttempts });
+  return results.map((result) => result ?? { ok: false, problem, attempts: maxAttempts, raw });
 }
 
 function buildRequest<T>(kind: ScoringKind<T>, batch: readonly AlpacaRecord[], attempt: number, problem: string): ChatRequest {
   const main = fillTemplate(kind.prompt.main, { ...kind.render(batch), count: String(batch.length) });
   const content = attempt === 0 ? main : `${main}\n\n${fillTemplate(kind.prompt.retry, { problem, attempt: String(attempt + 1) })}`;
-  return {
-    messages: [{ role: "user", content }],
-    temperature: 0,
-    max_tokens: 64 + kind.maxTokensPerRecord * batch.length,
-    json: true,
-    sampleIndex: attempt,
-  };
+  const request: ChatRequest = { messages: [{ role: "user", content }], temperature: 0, max_tokens: 64 + kind.maxTokensPerRecord * batch.length, sampleIndex: attempt };
+  return jsonRequest(request, { name: kind.listKey, zod: z.object({ [kind.listKey]: z.array(EntryId.and(kind.entry)) }) });
 }
 
 interface ParsedReply<T> {
@@ -71,7 +70,7 @@ function parseReply<T>(kind: ScoringKind<T>, text: string, count: number): Parse
   const entries = new Map<number, T>();
   const json = extractJsonObject(text);
   if (json === undefined) return { entries, problem: "the reply was not a JSON object" };
-  const list = (json as Record<string, unknown>)[kind.listKey] ?? (count === 1 ? [{ id: 1, ...json }] : undefined);
+  const list = json[kind.listKey] ?? (count === 1 ? [{ id: 1, ...json }] : undefined);
   if (!Array.isArray(list)) return { entries, problem: `the JSON object has no "${kind.listKey}" list` };
   let problem: string | undefined;
   for (const raw of list) {
@@ -87,17 +86,4 @@ function parseReply<T>(kind: ScoringKind<T>, text: string, count: number): Parse
     }
   }
   return { entries, problem };
-}
-
-/** The JSON object in a reply, tolerating code fences and text around it. */
-export function extractJsonObject(text: string): object | undefined {
-  const start = text.indexOf("{");
-  const end = text.lastIndexOf("}");
-  if (start < 0 || end <= start) return undefined;
-  try {
-    const value: unknown = JSON.parse(text.slice(start, end + 1));
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }

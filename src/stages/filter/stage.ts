@@ -174,7 +174,7 @@ async function judgeQuality(llm: LlmClient, kind: ScoringKind<QualityRating>, ca
   return candidates.filter((candidate, i) => {
     const result = results[i]!;
     if (!result.ok) {
-      rejected.push(rejection(candidate.index, candidate.item, "judge_invalid", { problem: result.problem, attempts: result.attempts }));
+      rejected.push(rejection(candidate.index, candidate.item, "judge_invalid", { problem: result.problem, attempts: result.attempts, reply: result.raw }));
       return false;
     }
     const { score, rationale } = result.value;
@@ -194,7 +194,7 @@ async function scoreComplexity(llm: LlmClient, kind: ScoringKind<ComplexityScore
   return candidates.filter((candidate, i) => {
     const result = results[i]!;
     if (!result.ok) {
-      rejected.push(rejection(candidate.index, candidate.item, "complexity_invalid", { problem: result.problem, attempts: result.attempts }));
+      rejected.push(rejection(candidate.index, candidate.item, "complexity_invalid", { problem: result.problem, attempts: result.attempts, reply: result.raw }));
       return false;
     }
     candidate.complexity = result.value.complexity;

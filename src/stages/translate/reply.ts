@@ -4,6 +4,7 @@
  * where possible, so one bad record of a batch does not sink the others.
  */
 import { z } from "zod";
+import { extractJsonObject } from "../../llm/structured.js";
 import type { TranslatableField } from "./fields.js";
 
 export type ReplyFailure =
@@ -31,17 +32,9 @@ export function parseTranslationReply(
 }
 
 function parseJsonObject(text: string): { ok: true; value: Record<string, unknown> } | { ok: false; failure: ReplyFailure } {
-  // Servers without a JSON mode (some Ollama/llama.cpp set-ups) wrap the object in a fence.
-  const unfenced = text.trim().replace(/^```(?:json)?\s*\n([\s\S]*?)\n```$/i, "$1");
-  let value: unknown;
-  try {
-    value = JSON.parse(unfenced);
-  } catch (error) {
-    return notJson(error instanceof Error ? error.message.split("\n")[0]!.slice(0, 120) : "parse error", text);
-  }
-  const parsed = JsonObject.safeParse(value);
-  if (!parsed.success) return notJson(`expected a JSON object, got ${Array.isArray(value) ? "an array" : typeof value}`, text);
-  return { ok: true, value: parsed.data };
+  // Servers that ignore response_format answer in plain text: the object may sit in a fence or prose.
+  const value = extractJsonObject(text);
+  return value ? { ok: true, value } : notJson("no JSON object in the reply", text);
 }
 
 const notJson = (error: string, text: string) => ({ ok: false as const, failure: { reason: "reply_not_json" as const, detail: { error, excerpt: text.slice(0, 200) } } });
