@@ -14,6 +14,7 @@ import { parseJsonOrUndefined } from "../io/json.js";
 import { ChatMessage } from "../llm/types.js";
 import { handlers as defaultHandlers } from "./handlers/index.js";
 import { createRng, deriveSeed, hashString } from "./rng.js";
+import { embeddingsReply } from "./embeddings.js";
 import {
   FaultRates,
   damageReply,
@@ -313,6 +314,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       handleChat(req, res).catch((error: unknown) => {
         if (!res.headersSent) finish(res, 500, errorPayload(`simulator error: ${String(error)}`, "server_error"));
       });
+    } else if (req.method === "POST" && path === "/v1/embeddings") {
+      increment(stats.requestsByKind, "embeddings");
+      readBody(req).then((raw) => sendJson(res, ...embeddingsReply(raw)), () => sendJson(res, 413, errorPayload("request body too large", "invalid_request_error")));
     } else if (req.method === "GET" && path === "/v1/models") {
       sendJson(res, 200, {
         object: "list",

@@ -1,5 +1,6 @@
 /**
- * The simulator's (TEST DOUBLE's) answer to the filter's quality-judge prompt: a JSON rating per
+ * The simulator's (TEST DOUBLE's) answer to the filter's quality-judge prompts, one record per
+ * request (`{"score": …}`) or numbered examples (`{"ratings": [...]}`): a JSON rating per
  * example, computed from simple properties of the example so tests can predict it
  * (`simulatedQualityScore`): empty → 0, refusal → 1, very short → 2, otherwise 3.5, 4, 4.5 or 5
  * by a hash of the response. Knob `judge.invalidJsonRate` (0–1): that share of replies is broken,
@@ -43,8 +44,24 @@ export function parseJudgedExamples(prompt: string): JudgedExample[] {
   });
 }
 
-function isJudgePrompt(request: SimRequest): boolean {
+function isBatchJudgePrompt(request: SimRequest): boolean {
   return request.prompt.includes('{"ratings":') && /^### Example 1\n\[Instruction\]/m.test(request.prompt);
+}
+
+function isSingleJudgePrompt(request: SimRequest): boolean {
+  return request.prompt.includes('{"score":') && /^\[Instruction\]\n[\s\S]*^\[Input\]\n[\s\S]*^\[Response\]\n[\s\S]*^\[End of response\]$/m.test(request.prompt);
+}
+
+/** The one example of a single-record judge prompt (the layout of prompts/judge_quality.txt). */
+export function parseSingleJudgedExample(prompt: string): JudgedExample {
+  const at = (label: string) => prompt.indexOf(`[${label}]\n`);
+  const between = (label: string, end: number) => prompt.slice(at(label) + label.length + 3, end).replace(/\n$/, "");
+  return {
+    id: 1,
+    instruction: between("Instruction", at("Input")),
+    input: between("Input", at("Response")),
+    response: between("Response", prompt.indexOf("\n[End of response]", at("Response"))),
+  };
 }
 
 function rationaleFor(example: JudgedExample, score: number): string {
@@ -61,14 +78,20 @@ function brokenReply(rng: Rng, examples: readonly JudgedExample[]): string {
 
 export const qualityJudgeHandler: SimHandler = {
   kind: "qualityJudge",
-  matches: isJudgePrompt,
+  matches: (request) => isBatchJudgePrompt(request) || isSingleJudgePrompt(request),
   respond(request: SimRequest, rng: Rng, knobs: SimKnobs) {
-    const examples = parseJudgedExamples(request.prompt);
+    const single = !isBatchJudgePrompt(request);
+    const examples = single ? [parseSingleJudgedExample(request.prompt)] : parseJudgedExamples(request.prompt);
     if (rng.chance(knobs["judge.invalidJsonRate"] ?? 0)) return { text: brokenReply(rng, examples) };
     const ratings = examples.map((example) => {
       const score = simulatedQualityScore(example.response);
       return { id: example.id, score, rationale: rationaleFor(example, score) };
     });
-    return { text: JSON.stringify({ ratings }) };
+    if (!single) return { text: JSON.stringify({ ratings }) };
+    const { score, rationale } = ratings[0]!;
+    // Knob judge.plainTextRate: answer as a server that ignores response_format does, in the
+    // paper's reply format (the score alone on the first line, then the explanation).
+    if (rng.chance(knobs["judge.plainTextRate"] ?? 0)) return { text: `${score}\n${rationale}` };
+    return { text: JSON.stringify({ score, rationale }) };
   },
 };
