@@ -1,8 +1,9 @@
 /**
  * The OpenAI-compatible SIMULATOR: a TEST DOUBLE for offline runs, tests and benches — never a
  * model. It answers `POST /v1/chat/completions` with deterministic canned text from the handlers
- * in `handlers/`, can inject the faults real endpoints show (429, 500, hangs, damaged or cut
- * replies), and reports what it saw at `GET /sim/stats`.
+ * in `handlers/` (and `POST /v1/embeddings` with hashed bag-of-token vectors, `embeddings.ts`),
+ * can inject the faults real endpoints show (429, 500, hangs, damaged or cut replies), and
+ * reports what it saw at `GET /sim/stats`.
  *
  * Built on Node's `http` only and bound to 127.0.0.1. Latency is a timer, never busy work, so one
  * process serves hundreds of requests per second.

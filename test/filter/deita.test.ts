@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -143,6 +143,23 @@ describe("filter --select deita --budget 100 on 1,000 simulated records (CLI aga
       qualityJudge: distinct(records.map((r) => JSON.stringify(r))),
       complexity: distinct(records.map(queryOf)),
     });
+  });
+
+  it("refuses incomplete or conflicting selection flags with exit code 2, before writing anything", async () => {
+    const env = { ...process.env, OPENAI_API_KEY: "test-key", OPENAI_BASE_URL: "" };
+    const attempt = async (extra: string[]) => {
+      try {
+        await run(process.execPath, [cli, "filter", "--in", join(dir, "data.jsonl"), "--out", join(dir, "never"), "--base-url", sim.url, ...extra], { env });
+        return { code: 0, stderr: "" };
+      } catch (error) {
+        return error as { code: number; stderr: string };
+      }
+    };
+    expect(await attempt(["--select", "deita"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--select deita needs --budget K") });
+    expect(await attempt(["--budget", "10"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--budget belongs to --select deita") });
+    expect(await attempt(["--select", "deita", "--budget", "10", "--top", "5"])).toMatchObject({ code: 2, stderr: expect.stringContaining("give one of them") });
+    expect(await attempt(["--select", "deita", "--budget", "10", "--diversity-threshold", "1.5"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--diversity-threshold must be a number from 0 to 1") });
+    expect(existsSync(join(dir, "never"))).toBe(false);
   });
 
   it("without embeddings: our text similarity (ROUGE-L of instructions > 0.7, MinHash ≥ 0.8, exact)", async () => {
