@@ -143,6 +143,11 @@ describe("filter --select deita --budget 100 on 1,000 simulated records (CLI aga
       qualityJudge: distinct(records.map((r) => JSON.stringify(r))),
       complexity: distinct(records.map(queryOf)),
     });
+    // Re-running the finished run changes nothing and sends nothing, embeddings included.
+    sim.resetStats();
+    const again = await selectWith(["--embedding-model", "sim-embed"], "embeddings");
+    expect(sim.stats().requestsByKind).toEqual({});
+    expect(again.kept).toEqual(result.kept);
   });
 
   it("refuses incomplete or conflicting selection flags with exit code 2, before writing anything", async () => {

@@ -25,7 +25,6 @@ import { LlmSettings } from "../../src/llm/types.js";
 import { parsePipelineConfig } from "../../src/pipeline/config.js";
 import type { AlpacaRecord } from "../../src/schemas.js";
 import { handlers } from "../../src/simulator/handlers/index.js";
-import { simulatedComplexity } from "../../src/simulator/handlers/complexity.js";
 import { simulatedQualityScore } from "../../src/simulator/handlers/qualityJudge.js";
 import { startSimulator, type RunningSimulator } from "../../src/simulator/server.js";
 import type { SimRequest } from "../../src/simulator/types.js";
