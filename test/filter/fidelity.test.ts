@@ -195,13 +195,17 @@ describe("Deita defaults", () => {
 });
 
 describe("prompt files in the CLI and the config", () => {
-  it("--judge-prompt takes a user's own one-record prompt; a batch needs a batch prompt", async () => {
+  it("--judge-prompt takes a user's own one-record prompt, system message included; a batch needs a batch prompt", async () => {
     const dir = mkdtempSync(join(tmpdir(), "if-fidelity-prompt-"));
     const mine = join(dir, "my_judge.txt");
-    writeFileSync(mine, 'MY OWN RUBRIC.\n[Instruction]\n{instruction}\n[Input]\n{input}\n[Response]\n{response}\n[End of response]\nAnswer {"score": 1, "rationale": "…"}\n---- retry ----\nAgain ({problem}, attempt {attempt}).\n');
+    writeFileSync(mine, 'You are a careful grader.\n---- user ----\nMY OWN RUBRIC.\n[Instruction]\n{instruction}\n[Input]\n{input}\n[Response]\n{response}\n[End of response]\nAnswer {"score": 1, "rationale": "…"}\n---- retry ----\nAgain ({problem}, attempt {attempt}).\n');
     seen = [];
     await runFilter(await parseFilterFlags(flagsFor(join(dir, "out"), { judge: true, judgePrompt: mine })), llmFor(sim));
-    expect(seen.filter((request) => request.prompt.startsWith("MY OWN RUBRIC."))).toHaveLength(records.length);
+    const mineSent = seen.filter((request) => request.prompt.startsWith("MY OWN RUBRIC."));
+    expect(mineSent).toHaveLength(records.length);
+    // A file may open with a system message, as the AlpaGasus rating script sends one.
+    for (const request of mineSent) expect(request.messages.map((m) => m.role)).toEqual(["system", "user"]);
+    expect(mineSent[0]!.messages[0]!.content).toBe("You are a careful grader.");
     await expect(runFilter(await parseFilterFlags(flagsFor(join(dir, "out2"), { judge: true, judgePrompt: mine, judgeBatch: "4" })), llmFor(sim))).rejects.toThrow(
       /my_judge\.txt: this prompt rates one record per request .*--judge-batch 4 needs a prompt with \{examples\}, \{count\}/,
     );

@@ -75,8 +75,9 @@ function buildRequest<T>(kind: ScoringKind<T>, batch: readonly AlpacaRecord[], a
   const values = kind.prompt.layout === "single" ? kind.renderOne(batch[0]!) : { ...kind.renderBatch(batch), count: String(batch.length) };
   const main = fillTemplate(kind.prompt.main, values);
   const content = attempt === 0 ? main : `${main}\n\n${fillTemplate(kind.prompt.retry, { problem, attempt: String(attempt + 1) })}`;
+  const system = kind.prompt.system === undefined ? [] : [{ role: "system" as const, content: kind.prompt.system }];
   return {
-    messages: [{ role: "user", content }],
+    messages: [...system, { role: "user", content }],
     temperature: 0,
     max_tokens: 64 + kind.maxTokensPerRecord * batch.length,
     json: true,
