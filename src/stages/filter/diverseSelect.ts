@@ -7,7 +7,7 @@
  */
 import { DuplicateDetector } from "../dedup/index.js";
 import type { AlpacaRecord } from "../../schemas.js";
-import { dot, unitVector } from "../../text/cosine.js";
+import { CosinePool } from "../../text/cosine.js";
 import { rankScore, type RankedCandidate } from "./select.js";
 
 /** Deita drops a record whose embedding has cosine similarity > 0.9 with a selected one (combined_filter.py: threshold 0.9). */
@@ -63,18 +63,17 @@ export function selectDiverse<C>(ranked: readonly C[], budget: number, neighbour
  * record (the most similar one is reported). Deita normalises its embeddings first, as here.
  */
 export function cosineNeighbourhood(vectorsByRank: ReadonlyArray<ArrayLike<number>>, threshold = DEITA_COSINE_THRESHOLD): Neighbourhood {
-  const units = vectorsByRank.map(unitVector);
-  const selected: number[] = [];
+  const pool = new CosinePool(vectorsByRank[0]?.length ?? 1);
+  const rankOf: number[] = [];
   return {
     tooCloseTo(rank) {
-      let best: CloseMatch | undefined;
-      for (const other of selected) {
-        const similarity = dot(units[rank]!, units[other]!);
-        if (similarity > threshold && (best === undefined || similarity > best.similarity)) best = { rank: other, similarity, measure: "cosine" };
-      }
-      return best;
+      const match = pool.mostSimilarAbove(vectorsByRank[rank]!, threshold);
+      return match && { rank: rankOf[match.position]!, similarity: match.similarity, measure: "cosine" };
     },
-    add: (rank) => void selected.push(rank),
+    add(rank) {
+      pool.add(vectorsByRank[rank]!);
+      rankOf.push(rank);
+    },
   };
 }
 
