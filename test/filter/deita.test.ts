@@ -11,7 +11,8 @@ import { simulatedEmbedding } from "../../src/simulator/embeddings.js";
 import { startSimulator, type RunningSimulator } from "../../src/simulator/server.js";
 import { dedupText } from "../../src/stages/dedup/index.js";
 import { queryOf } from "../../src/stages/filter/complexity.js";
-import { cosineNeighbourhood, rankByScore, selectDiverse, textNeighbourhood } from "../../src/stages/filter/diverseSelect.js";
+import { cosineNeighbourhood, DiverseWalk, rankByScore, selectDiverse, textNeighbourhood } from "../../src/stages/filter/diverseSelect.js";
+import { seededRandom } from "../../src/text/random.js";
 import { dot, unitVector } from "../../src/text/cosine.js";
 import { lcsLength, rougeLF1 } from "../../src/text/rougeL.js";
 import { tokenize, Vocabulary } from "../../src/text/tokenize.js";
@@ -39,6 +40,23 @@ describe("Deita selection, pure (diverseSelect.ts)", () => {
     expect(selection.selected).toEqual([{ candidate: "a", rank: 0 }, { candidate: "c", rank: 2 }]);
     expect(selection.tooClose).toEqual([{ candidate: "b", rank: 1, closeTo: { candidate: "a", rank: 0, similarity: expect.closeTo(1, 6), measure: "cosine" } }]);
     expect(selection.overBudget).toEqual([{ candidate: "d", rank: 3 }, { candidate: "e", rank: 4 }]);
+  });
+
+  it("taken in steps (as embeddings arrive), the walk selects exactly what it selects in one go", () => {
+    const random = seededRandom(4);
+    // Every third vector repeats one direction; the others point anywhere in 16 dimensions.
+    const vectors = Array.from({ length: 300 }, (_, i) => Array.from({ length: 16 }, (_, d) => (i % 3 === 0 ? Number(d === 0) : random() - 0.5)));
+    const ranked = vectors.map((_, i) => i);
+    const whole = selectDiverse(ranked, 40, cosineNeighbourhood(vectors, 0.9));
+    const filled: number[][] = [];
+    const walk = new DiverseWalk(ranked, 40, cosineNeighbourhood(filled, 0.9));
+    while (!walk.full && filled.length < vectors.length) {
+      filled.push(...vectors.slice(filled.length, filled.length + 7));
+      walk.advance(filled.length);
+    }
+    expect(walk.result()).toEqual(whole);
+    expect(whole.selected).toHaveLength(40);
+    expect(whole.tooClose.length).toBeGreaterThan(0);
   });
 
   it("without embeddings, near-duplicate records are caught by the dedup tests", () => {
@@ -136,10 +154,11 @@ describe("filter --select deita --budget 100 on 1,000 simulated records (CLI aga
       expect(detail.similarity).toBeCloseTo(cosine(r.record as AlpacaRecord, records[detail.similarTo.line - 1]!), 5);
     }
     expect(result.manifest.filter.select).toMatchObject({ method: "deita", budget: 100, measure: "embedding-cosine", threshold: 0.9, selected: 100, tooSimilar: tooSimilar.length });
-    // 1,000 texts, 64 per request; one judge and one complexity request per distinct record (a repeat comes from the cache).
+    // Embeddings for the first 512 of the ranking only (the budget fills within them), 64 per request;
+    // one judge and one complexity request per distinct record (a repeat comes from the cache).
     const distinct = (texts: string[]) => new Set(texts).size;
     expect(sim.stats().requestsByKind).toEqual({
-      embeddings: 16,
+      embeddings: 512 / 64,
       qualityJudge: distinct(records.map((r) => JSON.stringify(r))),
       complexity: distinct(records.map(queryOf)),
     });

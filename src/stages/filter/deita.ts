@@ -4,7 +4,8 @@
  * this file picks the closeness measure and fetches embeddings when one is configured.
  *
  * Measure: with `--embedding-model`, the cosine similarity of the endpoint's embeddings of the
- * whole record (Deita embeds the whole conversation), too close above 0.9 as in Deita. Without,
+ * whole record (Deita embeds the whole conversation), too close above 0.9 as in Deita; records
+ * are embedded in rank order, a stretch at a time, only as far as the walk goes. Without,
  * the dedup stage's text tests: exact, MinHash Jaccard ≥ 0.8 of the record, ROUGE-L F1 > 0.7 of
  * the instruction (`--diversity-threshold` sets the ROUGE-L one) — our own measure, not Deita's.
  */
@@ -12,7 +13,7 @@ import { z } from "zod";
 import type { RecordItem } from "../../io/records.js";
 import type { Embedder } from "../../llm/embeddings.js";
 import { dedupText } from "../dedup/index.js";
-import { cosineNeighbourhood, DEITA_COSINE_THRESHOLD, rankByScore, selectDiverse, textNeighbourhood, type Neighbourhood } from "./diverseSelect.js";
+import { cosineNeighbourhood, DEITA_COSINE_THRESHOLD, DiverseWalk, rankByScore, selectDiverse, textNeighbourhood, type DiverseSelection } from "./diverseSelect.js";
 import { rankScore, type RankedCandidate } from "./select.js";
 
 /** Without embeddings: ROUGE-L F1 of instructions above which a record is too close (the dedup stage's and Self-Instruct's 0.7). */
@@ -47,11 +48,17 @@ export interface DeitaOutcome<C> {
   rejected: Array<{ candidate: C; reason: "too_similar" | "over_budget"; evidence: Record<string, unknown> }>;
 }
 
+/** Embeddings are fetched a stretch of the ranking at a time: the records still to select, at least this many. */
+const MIN_EMBEDDED_AHEAD = 512;
+
 export async function chooseDeita<C extends Selectable>(candidates: readonly C[], selection: DeitaSelection, embedder: Embedder | undefined): Promise<DeitaOutcome<C>> {
   const ranked = rankByScore(candidates);
   const { measure, threshold } = measureOf(selection);
-  const neighbourhood = await neighbourhoodFor(ranked, measure, threshold, embedder);
-  const walk = selectDiverse(ranked, selection.budget, neighbourhood);
+  const records = ranked.map((candidate) => candidate.item.record);
+  const walk =
+    measure === "text-rouge-l-minhash"
+      ? selectDiverse(ranked, selection.budget, textNeighbourhood(records, { rougeL: threshold, minhash: TEXT_MINHASH_THRESHOLD }))
+      : await walkEmbedded(ranked, selection.budget, threshold, embedder);
   return {
     kept: walk.selected.map(({ candidate, rank }) => ({ candidate, rank: rank + 1, deitaScore: rankScore(candidate) })),
     rejected: [
@@ -72,9 +79,15 @@ export async function chooseDeita<C extends Selectable>(candidates: readonly C[]
   };
 }
 
-async function neighbourhoodFor(ranked: readonly Selectable[], measure: SelectionMeasure, threshold: number, embedder: Embedder | undefined): Promise<Neighbourhood> {
-  const records = ranked.map((candidate) => candidate.item.record);
-  if (measure === "text-rouge-l-minhash") return textNeighbourhood(records, { rougeL: threshold, minhash: TEXT_MINHASH_THRESHOLD });
+/** The walk with embeddings of the whole record (Deita embeds the whole conversation), fetched only as far as the walk goes. */
+async function walkEmbedded<C extends Selectable>(ranked: readonly C[], budget: number, threshold: number, embedder: Embedder | undefined): Promise<DiverseSelection<C>> {
   if (!embedder) throw new Error("internal: embedding measure without an embedder");
-  return cosineNeighbourhood(await embedder.embed(records.map((record) => dedupText(record, "record"))), threshold);
+  const vectors: Float32Array[] = [];
+  const walk = new DiverseWalk(ranked, budget, cosineNeighbourhood(vectors, threshold));
+  while (vectors.length < ranked.length && !walk.full) {
+    const stretch = ranked.slice(vectors.length, vectors.length + Math.max(MIN_EMBEDDED_AHEAD, walk.remaining));
+    for (const vector of await embedder.embed(stretch.map((candidate) => dedupText(candidate.item.record, "record")))) vectors.push(Float32Array.from(vector));
+    walk.advance(vectors.length);
+  }
+  return walk.result();
 }

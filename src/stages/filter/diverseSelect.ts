@@ -41,37 +41,78 @@ export function rankByScore<C extends RankedCandidate>(candidates: readonly C[])
 }
 
 export function selectDiverse<C>(ranked: readonly C[], budget: number, neighbourhood: Neighbourhood): DiverseSelection<C> {
-  const selection: DiverseSelection<C> = { selected: [], tooClose: [], overBudget: [] };
-  ranked.forEach((candidate, rank) => {
-    if (selection.selected.length >= budget) {
-      selection.overBudget.push({ candidate, rank });
-      return;
-    }
-    const close = neighbourhood.tooCloseTo(rank);
-    if (close) {
-      selection.tooClose.push({ candidate, rank, closeTo: { candidate: ranked[close.rank]!, ...close } });
-      return;
-    }
-    neighbourhood.add(rank);
-    selection.selected.push({ candidate, rank });
-  });
-  return selection;
+  const walk = new DiverseWalk(ranked, budget, neighbourhood);
+  walk.advance(ranked.length);
+  return walk.result();
 }
 
 /**
- * Embedding vectors by rank; too close = cosine similarity above the threshold with any selected
- * record (the most similar one is reported). Deita normalises its embeddings first, as here.
+ * The same walk taken in steps, for a caller that fetches what the neighbourhood needs (the
+ * embeddings) a stretch of the ranking at a time and stops fetching once the budget is full.
+ */
+export class DiverseWalk<C> {
+  private readonly selection: DiverseSelection<C> = { selected: [], tooClose: [], overBudget: [] };
+  private next = 0;
+
+  constructor(
+    private readonly ranked: readonly C[],
+    private readonly budget: number,
+    private readonly neighbourhood: Neighbourhood,
+  ) {}
+
+  get full(): boolean {
+    return this.selection.selected.length >= this.budget;
+  }
+
+  /** Records still to select. */
+  get remaining(): number {
+    return Math.max(0, this.budget - this.selection.selected.length);
+  }
+
+  /** Walk the ranking up to (not including) `end`, or until the budget is full. */
+  advance(end: number): void {
+    for (; this.next < Math.min(end, this.ranked.length) && !this.full; this.next++) {
+      const rank = this.next;
+      const candidate = this.ranked[rank]!;
+      const close = this.neighbourhood.tooCloseTo(rank);
+      if (close) {
+        this.selection.tooClose.push({ candidate, rank, closeTo: { candidate: this.ranked[close.rank]!, ...close } });
+        continue;
+      }
+      this.neighbourhood.add(rank);
+      this.selection.selected.push({ candidate, rank });
+    }
+  }
+
+  /** The selection; everything not walked yet is over the budget (call once the walk is full or done). */
+  result(): DiverseSelection<C> {
+    const overBudget = this.ranked.slice(this.next).map((candidate, i) => ({ candidate, rank: this.next + i }));
+    return { ...this.selection, overBudget };
+  }
+}
+
+/**
+ * Embedding vectors by rank (read when a rank is reached, so the array may be filled as the walk
+ * goes); too close = cosine similarity above the threshold with any selected record (the most
+ * similar one is reported). Deita normalises its embeddings first, as here.
  */
 export function cosineNeighbourhood(vectorsByRank: ReadonlyArray<ArrayLike<number>>, threshold = DEITA_COSINE_THRESHOLD): Neighbourhood {
-  const pool = new CosinePool(vectorsByRank[0]?.length ?? 1);
+  let pool: CosinePool | undefined;
   const rankOf: number[] = [];
+  const vectorOf = (rank: number) => {
+    const vector = vectorsByRank[rank];
+    if (vector === undefined) throw new Error(`internal: no embedding for rank ${rank}`);
+    return vector;
+  };
   return {
     tooCloseTo(rank) {
-      const match = pool.mostSimilarAbove(vectorsByRank[rank]!, threshold);
+      const match = pool?.mostSimilarAbove(vectorOf(rank), threshold);
       return match && { rank: rankOf[match.position]!, similarity: match.similarity, measure: "cosine" };
     },
     add(rank) {
-      pool.add(vectorsByRank[rank]!);
+      const vector = vectorOf(rank);
+      pool ??= new CosinePool(vector.length);
+      pool.add(vector);
       rankOf.push(rank);
     },
   };
