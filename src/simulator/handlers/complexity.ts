@@ -2,8 +2,8 @@
  * The simulator's (TEST DOUBLE's) answer to the filter's complexity prompts, one query per request
  * (`{"complexity": …}`) or numbered instructions (`{"scores": [...]}`): a JSON score 1–6 per
  * instruction, predictable by tests (`simulatedComplexity`): 1 for instructions of up to 4 words,
- * else 2–6 by a hash of the instruction (of the whole query in the one-per-request layout). Knob `complexity.invalidJsonRate` (0–1) breaks that share
- * of replies (text that is not JSON).
+ * else 2–6 by a hash of the instruction (of the whole query in the one-per-request layout).
+ * Knob `complexity.invalidJsonRate` (0–1) breaks that share of replies (text that is not JSON).
  */
 import { hashString } from "../rng.js";
 import type { Rng, SimHandler, SimKnobs, SimRequest } from "../types.js";

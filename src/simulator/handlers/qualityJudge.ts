@@ -4,7 +4,9 @@
  * example, computed from simple properties of the example so tests can predict it
  * (`simulatedQualityScore`): empty → 0, refusal → 1, very short → 2, otherwise 3.5, 4, 4.5 or 5
  * by a hash of the response. Knob `judge.invalidJsonRate` (0–1): that share of replies is broken,
- * half as text that is not JSON, half with a score out of range.
+ * half as text that is not JSON, half with a score out of range. Knob `judge.plainTextRate` (0–1,
+ * one-record prompts): that share is plain text in the AlpaGasus layout, as from a server that
+ * ignores `response_format`.
  */
 import { hashString } from "../rng.js";
 import type { Rng, SimHandler, SimKnobs, SimRequest } from "../types.js";
@@ -48,8 +50,17 @@ function isBatchJudgePrompt(request: SimRequest): boolean {
   return request.prompt.includes('{"ratings":') && /^### Example 1\n\[Instruction\]/m.test(request.prompt);
 }
 
+const SINGLE_SECTIONS = ["[Instruction]\n", "\n[Input]\n", "\n[Response]\n", "\n[End of response]"];
+
+/** The sections of prompts/judge_quality.txt in order (found by indexOf: linear in the prompt). */
 function isSingleJudgePrompt(request: SimRequest): boolean {
-  return request.prompt.includes('{"score":') && /^\[Instruction\]\n[\s\S]*^\[Input\]\n[\s\S]*^\[Response\]\n[\s\S]*^\[End of response\]$/m.test(request.prompt);
+  if (!request.prompt.includes('{"score":')) return false;
+  let at = 0;
+  for (const section of SINGLE_SECTIONS) {
+    at = request.prompt.indexOf(section, at);
+    if (at < 0) return false;
+  }
+  return true;
 }
 
 /** The one example of a single-record judge prompt (the layout of prompts/judge_quality.txt). */
