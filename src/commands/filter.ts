@@ -10,7 +10,7 @@ import { readUtf8Text } from "../io/records.js";
 import { describeIssue } from "../io/records.js";
 import { DEFAULT_MIN_SCORE, FilterLanguage, FilterThresholds, RULE_NAMES, RuleName } from "../stages/filter/config.js";
 import { runFilter, type FilterSettings } from "../stages/filter/stage.js";
-import { TEXT_ROUGE_THRESHOLD, type DeitaSelection } from "../stages/filter/deita.js";
+import { DeitaSelection, TEXT_ROUGE_THRESHOLD } from "../stages/filter/deita.js";
 import { DEITA_COSINE_THRESHOLD } from "../stages/filter/diverseSelect.js";
 import { action } from "./action.js";
 import { z } from "zod";
@@ -110,12 +110,12 @@ function parseSelection(flags: FilterFlags): DeitaSelection | undefined {
   }
   if (flags.select !== "deita") throw new UserError(`--select: unknown method '${flags.select}'; methods are deita`, 2);
   if (flags.budget === undefined) throw new UserError("--select deita needs --budget K: how many records to keep", 2);
-  return {
+  return DeitaSelection.parse({
     method: "deita",
     budget: integerFlag("--budget", flags.budget, 1, Number.MAX_SAFE_INTEGER),
     ...(flags.embeddingModel === undefined ? {} : { embeddingModel: flags.embeddingModel }),
     ...(flags.diversityThreshold === undefined ? {} : { threshold: numberFlag("--diversity-threshold", flags.diversityThreshold, 0, 1) }),
-  };
+  });
 }
 
 function enabledRules(only: string[] | undefined, disabled: string[] = []): RuleName[] {
