@@ -99,6 +99,14 @@ export const FilterOptions = z.strictObject({
   judgeAttempts: upTo(FILTER_LIMITS.judgeAttempts).optional(),
   /** Keep the K best by quality × complexity. */
   top: positiveInt().optional(),
+  /** Prompt files for the judge and the complexity scorer. */
+  judgePrompt: path().optional(),
+  complexityPrompt: path().optional(),
+  /** Deita selection: `select: deita` with `budget`, optional `embeddingModel` and `diversityThreshold`. */
+  select: oneOf(["deita"]).optional(),
+  budget: positiveInt().optional(),
+  embeddingModel: text().min(1, { error: "a model name" }).optional(),
+  diversityThreshold: between(0, 1).optional(),
 });
 
 export const TranslateOptions = z.strictObject({
@@ -235,6 +243,8 @@ function resolvePaths(config: PipelineConfig, baseDir: string): PipelineConfig {
         return { ...stage, options: { ...stage.options, systemPrompt: fromFile(stage.options.systemPrompt) } };
       case "translate":
         return { ...stage, options: { ...stage.options, prompt: fromFile(stage.options.prompt) } };
+      case "filter":
+        return { ...stage, options: { ...stage.options, judgePrompt: fromFile(stage.options.judgePrompt), complexityPrompt: fromFile(stage.options.complexityPrompt) } };
       default:
         return stage;
     }

@@ -1,9 +1,10 @@
 /**
  * The OpenAI-compatible SIMULATOR: a TEST DOUBLE for offline runs, tests and benches — never a
  * model. It answers `POST /v1/chat/completions` with deterministic canned text from the handlers
- * in `handlers/`, can inject the faults real endpoints show (429, 500, hangs, damaged or cut
- * replies), and reports what it saw at `GET /sim/stats`. A profile (`profiles.ts`) makes it answer
- * the way llama.cpp, vLLM, Ollama or OpenAI do where they differ.
+ * in `handlers/` (and `POST /v1/embeddings` with hashed bag-of-token vectors, `embeddings.ts`),
+ * can inject the faults real endpoints show (429, 500, hangs, damaged or cut replies), and
+ * reports what it saw at `GET /sim/stats`. A profile (`profiles.ts`) makes it answer the way
+ * llama.cpp, vLLM, Ollama or OpenAI do where they differ.
  *
  * Built on Node's `http` only and bound to 127.0.0.1. Latency is a timer, never busy work, so one
  * process serves hundreds of requests per second.
@@ -15,6 +16,7 @@ import { parseJsonOrUndefined } from "../io/json.js";
 import { ChatMessage } from "../llm/types.js";
 import { handlers as defaultHandlers } from "./handlers/index.js";
 import { createRng, deriveSeed, hashString } from "./rng.js";
+import { embeddingsReply } from "./embeddings.js";
 import {
   FaultRates,
   damageReply,
@@ -406,6 +408,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       handleChat(req, res).catch((error: unknown) => {
         if (!res.headersSent) refuse(res, { status: 500, message: `simulator error: ${String(error)}`, type: "server_error" });
       });
+    } else if (req.method === "POST" && path === "/v1/embeddings") {
+      increment(stats.requestsByKind, "embeddings");
+      readBody(req).then((raw) => sendJson(res, ...embeddingsReply(raw)), () => refuse(res, { status: 413, message: "request body too large", type: "invalid_request_error" }));
     } else if (req.method === "GET" && path === "/v1/models") {
       sendJson(res, 200, profile.models(context, SIMULATOR_OWNER));
     } else if (req.method === "GET" && path === "/sim/stats") {

@@ -22,3 +22,10 @@ export function withRoomUint32(array: Uint32Array, needed: number): Uint32Array<
   grown.set(array);
   return grown;
 }
+
+export function withRoomFloat32(array: Float32Array, needed: number): Float32Array<ArrayBuffer> {
+  if (needed <= array.length) return array as Float32Array<ArrayBuffer>;
+  const grown = new Float32Array(Math.max(needed, array.length * 2));
+  grown.set(array);
+  return grown;
+}

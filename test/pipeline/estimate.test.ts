@@ -19,7 +19,8 @@ afterAll(async () => {
   await sim.close();
 });
 
-const priced = () => ({ baseUrl: sim.url, apiKey: "x", model: "gpt-4o-mini", concurrency: 8, timeoutMs: 10_000, maxRetries: 2 });
+// The dry run sends nothing; OpenAI's host is what makes gpt-4o-mini's price apply.
+const priced = () => ({ baseUrl: "https://api.openai.com/v1", apiKey: "x", model: "gpt-4o-mini", concurrency: 8, timeoutMs: 10_000, maxRetries: 2 });
 
 /** A shipped config made small and pointed at local files, written beside the originals' meaning. */
 function variant(source: string, edit: (yaml: string) => string): string {

@@ -1,8 +1,9 @@
 /**
- * The simulator's (TEST DOUBLE's) answer to the filter's complexity prompt: a JSON score 1–6 per
+ * The simulator's (TEST DOUBLE's) answer to the filter's complexity prompts, one query per request
+ * (`{"complexity": …}`) or numbered instructions (`{"scores": [...]}`): a JSON score 1–6 per
  * instruction, predictable by tests (`simulatedComplexity`): 1 for instructions of up to 4 words,
- * else 2–6 by a hash of the instruction. Knob `complexity.invalidJsonRate` (0–1) breaks that share
- * of replies (text that is not JSON).
+ * else 2–6 by a hash of the instruction (of the whole query in the one-per-request layout).
+ * Knob `complexity.invalidJsonRate` (0–1) breaks that share of replies (text that is not JSON).
  */
 import { hashString } from "../rng.js";
 import type { Rng, SimHandler, SimKnobs, SimRequest } from "../types.js";
@@ -26,16 +27,24 @@ export function parseScoredInstructions(prompt: string): Array<{ id: number; ins
   });
 }
 
-function isComplexityPrompt(request: SimRequest): boolean {
+function isBatchComplexityPrompt(request: SimRequest): boolean {
   return request.prompt.includes('{"scores":') && /^### Instruction 1\n/m.test(request.prompt);
+}
+
+const SINGLE_QUERY = /^\[Query\]\n([\s\S]*?)\n\[End of query\]$/m;
+
+function isSingleComplexityPrompt(request: SimRequest): boolean {
+  return request.prompt.includes('{"complexity":') && SINGLE_QUERY.test(request.prompt);
 }
 
 export const complexityHandler: SimHandler = {
   kind: "complexity",
-  matches: isComplexityPrompt,
+  matches: (request) => isBatchComplexityPrompt(request) || isSingleComplexityPrompt(request),
   respond(request: SimRequest, rng: Rng, knobs: SimKnobs) {
-    const instructions = parseScoredInstructions(request.prompt);
     if (rng.chance(knobs["complexity.invalidJsonRate"] ?? 0)) return { text: "The first instruction is moderately complex." };
+    const query = isBatchComplexityPrompt(request) ? undefined : SINGLE_QUERY.exec(request.prompt)?.[1];
+    if (query !== undefined) return { text: JSON.stringify({ complexity: simulatedComplexity(query) }) };
+    const instructions = parseScoredInstructions(request.prompt);
     const scores = instructions.map(({ id, instruction }) => ({ id, complexity: simulatedComplexity(instruction) }));
     return { text: JSON.stringify({ scores }) };
   },

@@ -1,9 +1,12 @@
 /**
- * The simulator's (TEST DOUBLE's) answer to the filter's quality-judge prompt: a JSON rating per
+ * The simulator's (TEST DOUBLE's) answer to the filter's quality-judge prompts, one record per
+ * request (`{"score": …}`) or numbered examples (`{"ratings": [...]}`): a JSON rating per
  * example, computed from simple properties of the example so tests can predict it
  * (`simulatedQualityScore`): empty → 0, refusal → 1, very short → 2, otherwise 3.5, 4, 4.5 or 5
  * by a hash of the response. Knob `judge.invalidJsonRate` (0–1): that share of replies is broken,
- * half as text that is not JSON, half with a score out of range.
+ * half as text that is not JSON, half with a score out of range. Knob `judge.plainTextRate` (0–1,
+ * one-record prompts): that share is plain text in the AlpaGasus layout, as from a server that
+ * ignores `response_format`.
  */
 import { hashString } from "../rng.js";
 import type { Rng, SimHandler, SimKnobs, SimRequest } from "../types.js";
@@ -43,8 +46,33 @@ export function parseJudgedExamples(prompt: string): JudgedExample[] {
   });
 }
 
-function isJudgePrompt(request: SimRequest): boolean {
+function isBatchJudgePrompt(request: SimRequest): boolean {
   return request.prompt.includes('{"ratings":') && /^### Example 1\n\[Instruction\]/m.test(request.prompt);
+}
+
+const SINGLE_SECTIONS = ["[Instruction]\n", "\n[Input]\n", "\n[Response]\n", "\n[End of response]"];
+
+/** The sections of prompts/judge_quality.txt in order (found by indexOf: linear in the prompt). */
+function isSingleJudgePrompt(request: SimRequest): boolean {
+  if (!request.prompt.includes('{"score":')) return false;
+  let at = 0;
+  for (const section of SINGLE_SECTIONS) {
+    at = request.prompt.indexOf(section, at);
+    if (at < 0) return false;
+  }
+  return true;
+}
+
+/** The one example of a single-record judge prompt (the layout of prompts/judge_quality.txt). */
+export function parseSingleJudgedExample(prompt: string): JudgedExample {
+  const at = (label: string) => prompt.indexOf(`[${label}]\n`);
+  const between = (label: string, end: number) => prompt.slice(at(label) + label.length + 3, end).replace(/\n$/, "");
+  return {
+    id: 1,
+    instruction: between("Instruction", at("Input")),
+    input: between("Input", at("Response")),
+    response: between("Response", prompt.indexOf("\n[End of response]", at("Response"))),
+  };
 }
 
 function rationaleFor(example: JudgedExample, score: number): string {
@@ -61,14 +89,20 @@ function brokenReply(rng: Rng, examples: readonly JudgedExample[]): string {
 
 export const qualityJudgeHandler: SimHandler = {
   kind: "qualityJudge",
-  matches: isJudgePrompt,
+  matches: (request) => isBatchJudgePrompt(request) || isSingleJudgePrompt(request),
   respond(request: SimRequest, rng: Rng, knobs: SimKnobs) {
-    const examples = parseJudgedExamples(request.prompt);
+    const single = !isBatchJudgePrompt(request);
+    const examples = single ? [parseSingleJudgedExample(request.prompt)] : parseJudgedExamples(request.prompt);
     if (rng.chance(knobs["judge.invalidJsonRate"] ?? 0)) return { text: brokenReply(rng, examples) };
     const ratings = examples.map((example) => {
       const score = simulatedQualityScore(example.response);
       return { id: example.id, score, rationale: rationaleFor(example, score) };
     });
-    return { text: JSON.stringify({ ratings }) };
+    if (!single) return { text: JSON.stringify({ ratings }) };
+    const { score, rationale } = ratings[0]!;
+    // Knob judge.plainTextRate: answer as a server that ignores response_format does, in the
+    // paper's reply format (the score alone on the first line, then the explanation).
+    if (rng.chance(knobs["judge.plainTextRate"] ?? 0)) return { text: `${score}\n${rationale}` };
+    return { text: JSON.stringify({ score, rationale }) };
   },
 };

@@ -43,7 +43,7 @@ export interface DedupResult<T> {
   dropped: Array<DroppedItem<T>>;
 }
 
-interface Ref {
+export interface Ref {
   source: "input" | "seed";
   index: number;
   record: AlpacaRecord;
@@ -71,8 +71,8 @@ export function dedupRecords<T extends { record: AlpacaRecord }>(items: readonly
   return { kept, dropped };
 }
 
-/** The three indexes behind one `keep` / `findDuplicate` pair, all keyed by positions in `refs`. */
-class DuplicateDetector {
+/** The three indexes behind one `keep` / `findDuplicate` pair, all keyed by positions in `refs` (the filter's Deita selection reuses it). */
+export class DuplicateDetector {
   private readonly field: DedupField;
   private readonly refs: Ref[] = [];
   private readonly exact = new ExactIndex<number>();

@@ -82,5 +82,8 @@ export const COMPLEXITY_MAX = 6;
 /** Bounds the CLI and the config share (the judge's 0–5 scale, request sizes). */
 export const FILTER_LIMITS = { minScore: { min: 0, max: 5 }, judgeBatch: 50, judgeAttempts: 10 } as const;
 
-/** Records per judge/complexity request when not set (the CLI, the config and the estimate share it). */
-export const DEFAULT_JUDGE_BATCH = 5;
+/**
+ * Records per judge/complexity request when not set (the CLI, the config and the estimate share it):
+ * one, as AlpaGasus (gpt4life/alpagasus, rating/chatgpt_rating.py) and Deita (scorer/base.py) send.
+ */
+export const DEFAULT_JUDGE_BATCH = 1;

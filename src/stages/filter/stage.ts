@@ -8,21 +8,24 @@
  * only their rejections, and the final unit commits the K chosen records (input order) and the
  * `not_in_top_k` rejections in one go. data.jsonl is therefore written once, complete. A run
  * resumed before the final unit re-scores the committed units from the LLM cache (no requests)
- * to rebuild the candidates.
+ * to rebuild the candidates. `--select deita --budget K` works the same way, its final unit
+ * holding the selection in rank order (`deita.ts`).
  */
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { UserError } from "../../errors.js";
 import { readRecordFile, type RecordItem } from "../../io/records.js";
 import type { AcceptedRecord, UnitResult } from "../../io/runDir.js";
+import { createEmbedder, type Embedder } from "../../llm/embeddings.js";
 import type { FinishReason, LlmClient, LlmSettings } from "../../llm/types.js";
 import { runOrdered } from "../../runtime/ordered.js";
 import { withStageRun, type StageContext, type StageRun } from "../../runtime/stageRun.js";
 import { recordId, type AlpacaRecord } from "../../schemas.js";
 import { RULE_NAMES, type FilterLanguage, type FilterThresholds, type RuleName } from "./config.js";
-import { complexityKind } from "./complexity.js";
+import { COMPLEXITY_PLACEHOLDERS, complexityKind } from "./complexity.js";
+import { chooseDeita, measureOf, type DeitaSelection } from "./deita.js";
 import { defaultPromptPath, loadScoringPrompt } from "./prompts.js";
-import { qualityKind } from "./quality.js";
+import { QUALITY_PLACEHOLDERS, qualityKind } from "./quality.js";
 import { firstFailedRule } from "./rules/index.js";
 import { scoreRecords, type ScoringKind } from "./scoring.js";
 import { rankScore, selectTopK } from "./select.js";
@@ -45,6 +48,8 @@ export interface FilterSettings {
   /** Attempts per record for a valid judge/complexity entry. */
   attempts: number;
   top?: number;
+  /** `--select deita --budget K` (exclusive with `top`). */
+  select?: DeitaSelection;
   qualityPromptPath?: string;
   complexityPromptPath?: string;
 }
@@ -100,8 +105,9 @@ export async function runFilter(settings: FilterSettings, llm?: LlmSettings, con
       );
     };
     const plan: UnitPlan = { units: scoringUnits, work: filterUnit, window: usesLlm ? 2 * llm!.concurrency : 2, total: input.items.length, perUnit: recordsPerUnit };
-    if (settings.top === undefined) await commitEachUnit(run, plan);
-    else await commitTopK(run, plan, settings.top);
+    if (settings.select) await commitSelection(run, plan, selectDeita(settings.select, settings.select.embeddingModel ? createEmbedder(llm!, settings.select.embeddingModel) : undefined));
+    else if (settings.top !== undefined) await commitSelection(run, plan, selectTopKOutcome(settings.top));
+    else await commitEachUnit(run, plan);
     const rejectedByReason = run.runDir.rejectedCounts();
     run.runDir.updateManifest({ filter: manifestSummary(settings, input.items.length, run.runDir.accepted, rejectedByReason) });
     return { inputRecords: input.items.length, kept: run.runDir.accepted, rejectedByReason, outDir: run.runDir.dir };
@@ -112,14 +118,17 @@ function validateSettings(settings: FilterSettings, llm: LlmSettings | undefined
   const scoring = settings.judge !== undefined || settings.complexity;
   if (scoring && !llm) throw new UserError("--judge and --complexity need an endpoint (--base-url, OPENAI_API_KEY, --model)", 2);
   if (settings.top !== undefined && !scoring) throw new UserError("--top K ranks records by their scores: add --judge and/or --complexity", 2);
+  if (settings.select && !scoring) throw new UserError("--select deita ranks records by complexity × quality: add --judge and/or --complexity", 2);
+  if (settings.select && settings.top !== undefined) throw new UserError("--top and --select deita both choose the records to keep: give one of them", 2);
+  if (settings.select?.embeddingModel !== undefined && !llm) throw new UserError("--embedding-model needs an endpoint (--base-url, OPENAI_API_KEY)", 2);
 }
 
 async function loadScorers(settings: FilterSettings): Promise<Scorers> {
   const quality = settings.judge
-    ? qualityKind(await loadScoringPrompt(settings.qualityPromptPath ?? defaultPromptPath("judge_quality"), ["examples", "count"]))
+    ? qualityKind(await loadScoringPrompt(settings.qualityPromptPath ?? defaultPromptPath("judge_quality", settings.batch), QUALITY_PLACEHOLDERS, settings.batch))
     : undefined;
   const complexity = settings.complexity
-    ? complexityKind(await loadScoringPrompt(settings.complexityPromptPath ?? defaultPromptPath("judge_complexity"), ["instructions", "count", "max"]))
+    ? complexityKind(await loadScoringPrompt(settings.complexityPromptPath ?? defaultPromptPath("judge_complexity", settings.batch), COMPLEXITY_PLACEHOLDERS, settings.batch))
     : undefined;
   return { quality, complexity };
 }
@@ -141,6 +150,10 @@ function stageConfig(settings: FilterSettings, items: readonly RecordItem[], rec
     recordsPerUnit,
     attempts: settings.attempts,
     model: llm?.model ?? null,
+    // Keys added later appear only when set, so run directories made before them still resume.
+    ...(settings.select ? { select: settings.select } : {}),
+    ...(settings.qualityPromptPath ? { judgePrompt: resolve(settings.qualityPromptPath) } : {}),
+    ...(settings.complexityPromptPath ? { complexityPrompt: resolve(settings.complexityPromptPath) } : {}),
   };
 }
 
@@ -174,7 +187,7 @@ async function judgeQuality(llm: LlmClient, kind: ScoringKind<QualityRating>, ca
   return candidates.filter((candidate, i) => {
     const result = results[i]!;
     if (!result.ok) {
-      rejected.push(rejection(candidate.index, candidate.item, "judge_invalid", { problem: result.problem, attempts: result.attempts, reply: result.raw }));
+      rejected.push(rejection(candidate.index, candidate.item, "judge_invalid", { problem: result.problem, attempts: result.attempts, reply: result.reply }));
       return false;
     }
     const { score, rationale } = result.value;
@@ -194,7 +207,7 @@ async function scoreComplexity(llm: LlmClient, kind: ScoringKind<ComplexityScore
   return candidates.filter((candidate, i) => {
     const result = results[i]!;
     if (!result.ok) {
-      rejected.push(rejection(candidate.index, candidate.item, "complexity_invalid", { problem: result.problem, attempts: result.attempts, reply: result.raw }));
+      rejected.push(rejection(candidate.index, candidate.item, "complexity_invalid", { problem: result.problem, attempts: result.attempts, reply: result.reply }));
       return false;
     }
     candidate.complexity = result.value.complexity;
@@ -235,7 +248,28 @@ async function commitEachUnit(run: StageRun, { units, work, window, total, perUn
   });
 }
 
-async function commitTopK(run: StageRun, { units, work, window, total, perUnit }: UnitPlan, k: number): Promise<void> {
+/** The final unit's content, chosen from every scored candidate. */
+type Choose = (candidates: Candidate[]) => Promise<UnitOutcome>;
+
+function selectTopKOutcome(k: number): Choose {
+  return async (candidates) => {
+    const { kept, dropped } = selectTopK(candidates, k);
+    for (const c of kept) c.meta.rankScore = rankScore(c);
+    const notSelected = dropped.map((c) => rejection(c.index, c.item, "not_in_top_k", { rankScore: rankScore(c), k, quality: c.quality, complexity: c.complexity }));
+    return { kept, rejected: notSelected };
+  };
+}
+
+function selectDeita(selection: DeitaSelection, embedder: Embedder | undefined): Choose {
+  return async (candidates) => {
+    const outcome = await chooseDeita(candidates, selection, embedder);
+    const kept = outcome.kept.map(({ candidate, rank, deitaScore }) => Object.assign(candidate, { meta: { ...candidate.meta, deitaScore, rank } }));
+    const rejected = outcome.rejected.map(({ candidate, reason, evidence }) => rejection(candidate.index, candidate.item, reason, { ...evidence, quality: candidate.quality, complexity: candidate.complexity }));
+    return { kept, rejected: rejected.sort((a, b) => a.index - b.index) };
+  };
+}
+
+async function commitSelection(run: StageRun, { units, work, window, total, perUnit }: UnitPlan, choose: Choose): Promise<void> {
   const committedBefore = run.runDir.state.nextUnit;
   if (committedBefore > units) return; // the selection unit is committed: the run is complete
   const candidates: Candidate[] = [];
@@ -252,10 +286,8 @@ async function commitTopK(run: StageRun, { units, work, window, total, perUnit }
     },
   });
   if (summary.stoppedBy === "abort") return;
-  const { kept, dropped } = selectTopK(candidates, k);
-  for (const c of kept) c.meta.rankScore = rankScore(c);
-  const notSelected = dropped.map((c) => rejection(c.index, c.item, "not_in_top_k", { rankScore: rankScore(c), k, quality: c.quality, complexity: c.complexity }));
-  run.runDir.commit(units, toUnitResult(kept, notSelected));
+  const { kept, rejected } = await choose(candidates);
+  run.runDir.commit(units, toUnitResult(kept, rejected));
 }
 
 function manifestSummary(settings: FilterSettings, inputRecords: number, kept: number, rejectedByReason: Record<string, number>): Record<string, unknown> {
@@ -268,5 +300,6 @@ function manifestSummary(settings: FilterSettings, inputRecords: number, kept: n
     judge: settings.judge ? { minScore: settings.judge.minScore, lowScore: rejectedByReason.judge_low_score ?? 0, invalid: rejectedByReason.judge_invalid ?? 0 } : undefined,
     complexity: settings.complexity ? { invalid: rejectedByReason.complexity_invalid ?? 0 } : undefined,
     top: settings.top === undefined ? undefined : { k: settings.top, notSelected: rejectedByReason.not_in_top_k ?? 0 },
+    select: settings.select && { ...settings.select, ...measureOf(settings.select), selected: kept, tooSimilar: rejectedByReason.too_similar ?? 0, overBudget: rejectedByReason.over_budget ?? 0 },
   };
 }
