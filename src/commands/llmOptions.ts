@@ -5,6 +5,7 @@
 import { Option, type Command } from "commander";
 import { z } from "zod";
 import { UserError } from "../errors.js";
+import { LlmMode } from "../llm/batch/settings.js";
 import { LlmSettings } from "../llm/types.js";
 
 /** The LLM flags as commander hands them over (strings); also how the pipeline passes them in. */
@@ -17,6 +18,10 @@ export const LlmFlags = z.object({
   tpm: z.string().optional(),
   timeout: z.string().optional(),
   maxRetries: z.string().optional(),
+  mode: z.string().optional(),
+  cancelBatches: z.boolean().optional(),
+  batchWave: z.string().optional(),
+  batchPoll: z.string().optional(),
 });
 export type LlmFlags = z.infer<typeof LlmFlags>;
 
@@ -29,7 +34,11 @@ export function addLlmOptions(command: Command): Command {
     .option("--rpm <n>", "requests-per-minute limit")
     .option("--tpm <n>", "tokens-per-minute limit")
     .option("--timeout <seconds>", "per-request timeout in seconds", "120")
-    .option("--max-retries <n>", "retries on 429/5xx/timeouts before giving up", "6");
+    .option("--max-retries <n>", "retries on 429/5xx/timeouts before giving up (batch mode: resubmissions of a failed line)", "6")
+    .addOption(new Option("--mode <mode>", "online: one request at a time; batch: the OpenAI Batch API, half price, results within 24 h").choices(LlmMode.options).default("online"))
+    .option("--batch-wave <n>", "batch mode: requests per wave (replaces --concurrency)", "1000")
+    .option("--batch-poll <seconds>", "batch mode: longest wait between two status checks", "60")
+    .option("--cancel-batches", "batch mode: on Ctrl-C cancel the open batches (default: leave them running; a re-run collects them)");
 }
 
 function toNumber(flag: string, value: string | undefined): number | undefined {
@@ -52,15 +61,20 @@ export function resolveLlmSettings(flags: LlmFlags): LlmSettings {
     throw new UserError("no API key: set OPENAI_API_KEY (or --api-key); local servers accept any non-empty value", 2);
   }
   const timeoutSeconds = toNumber("--timeout", flags.timeout);
+  const batch = flags.mode === "batch";
+  const pollSeconds = toNumber("--batch-poll", flags.batchPoll);
   const parsed = LlmSettings.safeParse({
     baseUrl: flags.baseUrl,
     apiKey: flags.apiKey,
     model: flags.model,
-    concurrency: toNumber("--concurrency", flags.concurrency),
+    // In batch mode a wave is the "requests in flight": stages keep twice that many units going.
+    concurrency: toNumber(batch ? "--batch-wave" : "--concurrency", batch ? flags.batchWave : flags.concurrency),
     rpm: toNumber("--rpm", flags.rpm),
     tpm: toNumber("--tpm", flags.tpm),
     timeoutMs: timeoutSeconds === undefined ? undefined : Math.round(timeoutSeconds * 1000),
     maxRetries: toNumber("--max-retries", flags.maxRetries),
+    mode: flags.mode,
+    batch: batch ? { cancelOnAbort: flags.cancelBatches ?? false, pollMaxMs: pollSeconds === undefined ? undefined : Math.round(pollSeconds * 1000) } : undefined,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

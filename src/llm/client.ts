@@ -12,7 +12,8 @@ import { z } from "zod";
 import { ResponseCache, cacheKey, type CachedReply } from "./cache.js";
 import { costUsd, priceFor } from "./cost.js";
 import { RateLimiter, estimateTokens } from "./limiter.js";
-import { createChatTransport } from "./transport.js";
+import { createChatTransport, type ChatTransport } from "./transport.js";
+import { modePrice } from "./batch/price.js";
 import {
   DEFAULT_BACKOFF,
   backoffDelayMs,
@@ -43,6 +44,8 @@ export interface LlmClientOptions {
   onWarning?: (message: string) => void;
   /** Backoff timing; tests shorten it. */
   backoff?: Partial<BackoffPolicy>;
+  /** Where chat requests go; default HTTP to `settings.baseUrl` (batch mode passes its wave queue). */
+  transport?: ChatTransport;
 }
 
 /** A request that failed for good: `retryable` is false for rejections (auth, bad request). */
@@ -101,12 +104,12 @@ class AttemptError extends Error {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createLlmClient(settings: LlmSettings, options: LlmClientOptions = {}): LlmClient {
-  const transport = createChatTransport({ baseUrl: settings.baseUrl, apiKey: settings.apiKey });
+  const transport = options.transport ?? createChatTransport({ baseUrl: settings.baseUrl, apiKey: settings.apiKey });
   const backoff: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
   const slots = pLimit(settings.concurrency);
   const limiter = new RateLimiter({ rpm: settings.rpm, tpm: settings.tpm });
   const cache = options.cacheDir ? new ResponseCache(options.cacheDir) : undefined;
-  const price = priceFor(settings.model, settings.prices);
+  const price = modePrice(priceFor(settings.model, settings.prices), settings.mode);
   const totals = emptyTotals();
   const redact = (text: string) => redactSecret(text, settings.apiKey);
   const warn = options.onWarning ?? warnOnceOnStderr();
@@ -142,10 +145,10 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
   }
 
   /** One HTTP request under the per-request timeout. */
-  async function attemptOnce(request: ChatRequest): Promise<ChatReply> {
+  async function attemptOnce(request: ChatRequest, key: string | undefined): Promise<ChatReply> {
     totals.httpRequests++;
     try {
-      const completion = await transport.postChatCompletion(requestBody(request), settings.timeoutMs);
+      const completion = await transport.postChatCompletion(requestBody(request), settings.timeoutMs, key);
       return parseCompletion(completion, request);
     } catch (error) {
       if (error instanceof AttemptError) throw error;
@@ -161,13 +164,13 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
   }
 
   /** Attempts until success, a rejection, or the retries run out. */
-  async function sendWithRetries(request: ChatRequest): Promise<ChatReply> {
+  async function sendWithRetries(request: ChatRequest, key: string | undefined): Promise<ChatReply> {
     const estimate = estimateTokens(request.messages, request.max_tokens);
     for (let retryIndex = 0; ; retryIndex++) {
       await limiter.acquire(estimate);
       let failure: AttemptFailure;
       try {
-        const reply = await attemptOnce(request);
+        const reply = await attemptOnce(request, key);
         limiter.settle(estimate, reply.usage.promptTokens + reply.usage.completionTokens);
         return reply;
       } catch (error) {
@@ -224,7 +227,7 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
       // The reply is cached before its slot is freed: a kill can then lose at most the replies
       // still in flight, never finished ones waiting for a cache write behind new requests.
       reply = await slots(async () => {
-        const fresh = await sendWithRetries(request);
+        const fresh = await sendWithRetries(request, key);
         if (key) storeInCache(key, fresh);
         return fresh;
       });

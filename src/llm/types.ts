@@ -3,6 +3,7 @@
  * nothing here knows about Alpaca records.
  */
 import { z } from "zod";
+import { BatchSettings, LlmMode } from "./batch/settings.js";
 
 export const ChatMessage = z.object({
   role: z.enum(["system", "user", "assistant"]),
@@ -85,5 +86,8 @@ export const LlmSettings = z.object({
   timeoutMs: z.number().int().positive().default(120_000),
   maxRetries: z.number().int().nonnegative().default(6),
   prices: z.record(z.string(), ModelPrice).optional(),
+  /** "batch": requests go through the Batch API in waves of `concurrency` (see src/llm/batch/). Default online. */
+  mode: LlmMode.optional(),
+  batch: BatchSettings.partial().optional(),
 });
 export type LlmSettings = z.infer<typeof LlmSettings>;

@@ -3,7 +3,7 @@
  * work), builds the LLM client on the run's cache, draws progress, turns Ctrl-C into a clean
  * stop, and writes the final manifest. Stages only supply their loop.
  */
-import { createLlmClient } from "../llm/client.js";
+import { createStageLlm } from "../llm/batch/index.js";
 import type { LlmClient, LlmSettings } from "../llm/types.js";
 import { RunDirectory } from "../io/runDir.js";
 import { createProgress } from "./progress.js";
@@ -34,9 +34,20 @@ const MANIFEST_EVERY_MS = 2000;
 
 export async function withStageRun<T>(options: StageRunOptions, body: (run: StageRun) => Promise<T>): Promise<T> {
   const runDir = RunDirectory.open({ outDir: options.outDir, stage: options.stage, config: options.config });
-  const client = options.llm ? createLlmClient(options.llm, { cacheDir: runDir.cacheDir }) : undefined;
-  const endpoint = options.llm ? await describeEndpoint(options.llm) : undefined;
   const controller = new AbortController();
+  const stageLlm = options.llm
+    ? createStageLlm(options.llm, {
+        cacheDir: runDir.cacheDir,
+        runDir: runDir.dir,
+        work: { stage: options.stage, config: options.config },
+        signal: controller.signal,
+        onStatus: (line) => process.stderr.write(`instructforge: ${line}\n`),
+      })
+    : undefined;
+  const client = stageLlm?.client;
+  const endpoint = options.llm ? await describeEndpoint(options.llm) : undefined;
+  /** Set on Ctrl-C while open batches are being cancelled: the process exits when it is done. */
+  let stopping: Promise<never> | undefined;
   const bar = createProgress({ label: options.label ?? options.stage });
   let lastDone = 0;
   let lastTarget: number | undefined;
@@ -49,7 +60,7 @@ export async function withStageRun<T>(options: StageRunOptions, body: (run: Stag
     tokens: client ? client.totals().promptTokens + client.totals().completionTokens : undefined,
     costUsd: client?.totals().costUsd,
   });
-  const recordTotals = (): void => runDir.updateManifest({ endpoint, llm: client?.totals() });
+  const recordTotals = (): void => runDir.updateManifest({ endpoint, llm: client?.totals(), batch: stageLlm?.batchStats() });
   const manifestTimer = setInterval(() => {
     recordTotals();
     runDir.writeManifest("running");
@@ -66,7 +77,11 @@ export async function withStageRun<T>(options: StageRunOptions, body: (run: Stag
       `\ninstructforge: ${signal === "SIGINT" ? "interrupted" : "stopped"} — ${runDir.accepted} records are saved in ${runDir.dir}.\n` +
         "Re-run the same command to resume; finished requests are replayed from the cache, not paid again.\n",
     );
-    process.exit(130);
+    const interrupting = stageLlm?.interrupt?.();
+    if (!interrupting) process.exit(130);
+    stopping = interrupting
+      .then((note) => void (note && process.stderr.write(`instructforge: ${note}\n`)), () => undefined)
+      .then(() => process.exit(130));
   };
   process.once("SIGINT", stopOnSignal);
   process.once("SIGTERM", stopOnSignal);
@@ -94,7 +109,11 @@ export async function withStageRun<T>(options: StageRunOptions, body: (run: Stag
   }
 
   try {
-    const result = await body(run);
+    const result = await body(run).catch(async (error: unknown) => {
+      if (stopping) await stopping;
+      throw error;
+    });
+    if (stopping) await stopping;
     recordTotals();
     runDir.close("complete");
     bar.finish(snapshot());
@@ -108,6 +127,7 @@ export async function withStageRun<T>(options: StageRunOptions, body: (run: Stag
     }
     throw error;
   } finally {
+    stageLlm?.close();
     clearInterval(manifestTimer);
     process.removeListener("SIGINT", stopOnSignal);
     process.removeListener("SIGTERM", stopOnSignal);

@@ -24,6 +24,7 @@ import {
   type BodyFault,
 } from "./faults.js";
 import type { SimHandler, SimKnobs, SimReply, SimRequest } from "./types.js";
+import { createBatchService, type BatchSimStats } from "./batch.js";
 
 export const SIMULATOR_OWNER = "instructforge-simulator (test double)";
 export const SIMULATOR_MODEL_ID = "instructforge-simulator";
@@ -48,6 +49,10 @@ export interface SimulatorOptions {
   knobs?: SimKnobs;
   /** Replace the handler list (tests); defaults to `handlers/index.ts`. */
   handlers?: readonly SimHandler[];
+  /** Batch API (`batch.ts`): processing time of a batch, and injected failed / expired lines. */
+  batchDelayMs?: number;
+  batchFailRate?: number;
+  batchExpireRate?: number;
 }
 
 export interface SimStats {
@@ -66,6 +71,8 @@ export interface RunningSimulator {
   /** Base URL ending in `/v1`, e.g. `http://127.0.0.1:8787/v1`. */
   url: string;
   stats(): SimStats;
+  /** What the Batch API saw: every submitted custom_id with the outcome of each submission. */
+  batchStats(): BatchSimStats;
   /** Zero the stats and forget how often each body was seen (fault draws start over). */
   resetStats(): void;
   close(): Promise<void>;
@@ -194,6 +201,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   let stats = emptyStats();
   /** How many attempts of each body were seen: per-attempt faults are drawn from this. */
   let attemptsByBody = new Map<number, number>();
+  let chatUrl = "";
+  const batchService = createBatchService({
+    seed,
+    delayMs: options.batchDelayMs ?? 0,
+    failRate: options.batchFailRate ?? 0,
+    expireRate: options.batchExpireRate ?? 0,
+    apiKey: options.apiKey,
+    chatUrl: () => chatUrl,
+  });
   /** Responses we still owe (latency timers, hangs), so `close()` can end them. */
   const pending = new Set<http.ServerResponse>();
 
@@ -318,6 +334,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         object: "list",
         data: [{ id: SIMULATOR_MODEL_ID, object: "model", created: 0, owned_by: SIMULATOR_OWNER }],
       });
+    } else if (batchService.handle(req, res, path ?? "/")) {
+      // the Batch and Files API (batch.ts)
+    } else if (req.method === "GET" && path === "/sim/batch-stats") {
+      sendJson(res, 200, batchService.stats());
     } else if (req.method === "GET" && path === "/sim/stats") {
       sendJson(res, 200, stats);
     } else if (req.method === "POST" && path === "/sim/reset") {
@@ -332,6 +352,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     stats = emptyStats();
     stats.inFlight = pending.size;
     attemptsByBody = new Map();
+    batchService.reset();
   }
 
   const server = http.createServer(route);
@@ -344,13 +365,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     });
   });
   const { port } = server.address() as AddressInfo;
+  chatUrl = `http://${host}:${port}/v1/chat/completions`;
 
   return {
     url: `http://${host}:${port}/v1`,
     stats: () => structuredClone(stats),
+    batchStats: () => batchService.stats(),
     resetStats,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        batchService.close();
         for (const res of pending) res.destroy();
         pending.clear();
         server.close((error) => (error ? reject(error) : resolve()));

@@ -1,0 +1,60 @@
+/**
+ * The LLM client a stage runs with, in either mode: online (one HTTP request per chat call) or
+ * batch (the same client on top of the batch queue). The harness calls this instead of
+ * `createLlmClient` and gets, besides the client, what it needs for the manifest and for Ctrl-C.
+ */
+import { sha256Hex } from "../../hash.js";
+import { createLlmClient, type LlmClientOptions } from "../client.js";
+import type { LlmClient, LlmSettings } from "../types.js";
+import { createBatchQueue, type BatchStats } from "./queue.js";
+
+export { BatchSettings, LlmMode, BATCH_PRICE_FACTOR } from "./settings.js";
+export type { BatchStats } from "./queue.js";
+
+export interface StageLlmOptions extends LlmClientOptions {
+  runDir: string;
+  /** What defines the stage's work (its manifest config); batches are tagged with its hash. */
+  work: { stage: string; config: Record<string, unknown> };
+  signal?: AbortSignal;
+  /** One line of batch progress (status and counts of each open batch). */
+  onStatus?: (line: string) => void;
+}
+
+export interface StageLlm {
+  client: LlmClient;
+  /** Batch mode only: batches, waves and resubmitted lines, for the manifest. */
+  batchStats(): BatchStats | undefined;
+  /**
+   * Batch mode only, after an interrupt: cancel or leave the open batches (per `--cancel-batches`);
+   * resolves with what was done, in one sentence.
+   */
+  interrupt?: () => Promise<string | undefined>;
+  /** Stop timers; the stage is over. */
+  close(): void;
+}
+
+/** A run's fingerprint until the harness has its own: the hash of the stage and its work-defining options. */
+export function workFingerprint(work: StageLlmOptions["work"]): string {
+  return sha256Hex(JSON.stringify(["instructforge-batch/1", work.stage, work.config]));
+}
+
+export function createStageLlm(settings: LlmSettings, options: StageLlmOptions): StageLlm {
+  if (settings.mode !== "batch") {
+    return { client: createLlmClient(settings, options), batchStats: () => undefined, close: () => undefined };
+  }
+  const queue = createBatchQueue({
+    settings,
+    runDir: options.runDir,
+    fingerprint: workFingerprint(options.work),
+    signal: options.signal,
+    onStatus: options.onStatus,
+    onWarning: options.onWarning,
+    backoff: options.backoff,
+  });
+  return {
+    client: createLlmClient(settings, { ...options, transport: queue }),
+    batchStats: () => queue.stats(),
+    interrupt: () => queue.interrupt(),
+    close: () => queue.close(),
+  };
+}
