@@ -6,7 +6,7 @@ import type { RunningSimulator } from "../../src/simulator/server.js";
 export interface JournalLine {
   type: "wave" | "batch" | "collected";
   wave?: number;
-  part?: number;
+  lines?: number;
   batchId?: string;
   fingerprint?: string;
 }

@@ -19,11 +19,10 @@ import { writeAll } from "../../io/writeAll.js";
 
 export const JOURNAL_FILE = "batches.jsonl";
 
-const WaveEntry = z.object({ type: z.literal("wave"), wave: z.number().int(), part: z.number().int(), lines: z.number().int(), fingerprint: z.string(), at: z.string() });
+const WaveEntry = z.object({ type: z.literal("wave"), wave: z.number().int(), lines: z.number().int(), fingerprint: z.string(), at: z.string() });
 const BatchEntry = z.object({
   type: z.literal("batch"),
   wave: z.number().int(),
-  part: z.number().int(),
   batchId: z.string(),
   inputFileId: z.string(),
   lines: z.number().int(),

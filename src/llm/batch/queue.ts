@@ -2,7 +2,7 @@
  * The batch queue: a `ChatTransport` that, instead of POSTing each chat request, collects the
  * requests that missed the response cache into waves and runs each wave through the Batch API.
  *
- *   enqueue → (idle or full) → JSONL file(s) → upload (purpose "batch") → create batch → poll
+ *   enqueue → (idle, or at the file limits) → one JSONL file → upload (purpose "batch") → create batch → poll
  *   → read output and error files → match lines by custom_id → resolve the waiting requests
  *
  * The LLM client above it (`client.ts`) stays what it is: it checks the cache, counts tokens and
@@ -22,7 +22,7 @@ import type { ChatTransport } from "../transport.js";
 import type { LlmSettings } from "../types.js";
 import { createBatchApi, type BatchApi } from "./api.js";
 import { BatchJournal } from "./journal.js";
-import { BatchObject, InputLine, METADATA_PART, METADATA_RUN, METADATA_WAVE, ResultLine, TERMINAL_STATUSES } from "./schemas.js";
+import { BatchObject, InputLine, METADATA_RUN, METADATA_WAVE, ResultLine, TERMINAL_STATUSES } from "./schemas.js";
 import { BatchSettings } from "./settings.js";
 
 export interface BatchQueueOptions {
@@ -170,9 +170,11 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
 
   function enqueue(state: LineState): void {
     state.bytes = Buffer.byteLength(inputLine(state)) + 1;
+    // One wave is one input file: it never grows past the file limits.
+    if (queue.length > 0 && queuedBytes + state.bytes > config.maxFileBytes) flush();
     queue.push(state);
     queuedBytes += state.bytes;
-    if (queue.length >= Math.min(waveLimit, config.maxFileLines) || queuedBytes >= config.maxFileBytes) {
+    if (queue.length >= Math.min(waveLimit, config.maxFileLines)) {
       flush();
       return;
     }
@@ -193,39 +195,21 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
     if (queue.length === 0 || aborted()) return;
     const wave = ++lastWave;
     stats.waves++;
-    const parts = splitIntoFiles(queue);
+    const states = queue;
     queue = [];
     queuedBytes = 0;
-    parts.forEach((part, index) => void submitPart(wave, index, part));
+    void submitWave(wave, states);
   }
 
-  /** At most `maxFileLines` lines and `maxFileBytes` bytes per file. */
-  function splitIntoFiles(waiting: LineState[]): LineState[][] {
-    const parts: LineState[][] = [];
-    let current: LineState[] = [];
-    let bytes = 0;
-    for (const state of waiting) {
-      if (current.length > 0 && (current.length >= config.maxFileLines || bytes + state.bytes > config.maxFileBytes)) {
-        parts.push(current);
-        current = [];
-        bytes = 0;
-      }
-      current.push(state);
-      bytes += state.bytes;
-    }
-    if (current.length > 0) parts.push(current);
-    return parts;
-  }
-
-  async function submitPart(wave: number, part: number, states: LineState[]): Promise<void> {
+  async function submitWave(wave: number, states: LineState[]): Promise<void> {
     let batch: BatchObject;
     try {
       // Recorded before anything exists remotely: a restart then knows to look for this wave.
-      journal.append({ type: "wave", wave, part, lines: states.length, fingerprint });
+      journal.append({ type: "wave", wave, lines: states.length, fingerprint });
       const jsonl = Buffer.from(states.map((s) => `${inputLine(s)}\n`).join(""), "utf8");
-      const fileId = await api.uploadFile(jsonl, `instructforge-${fingerprint.slice(0, 12)}-wave${wave}-part${part}.jsonl`);
-      batch = await api.createBatch(fileId, { [METADATA_RUN]: fingerprint, [METADATA_WAVE]: String(wave), [METADATA_PART]: String(part) });
-      journal.append({ type: "batch", wave, part, batchId: batch.id, inputFileId: fileId, lines: states.length });
+      const fileId = await api.uploadFile(jsonl, `instructforge-${fingerprint.slice(0, 12)}-wave${wave}.jsonl`);
+      batch = await api.createBatch(fileId, { [METADATA_RUN]: fingerprint, [METADATA_WAVE]: String(wave) });
+      journal.append({ type: "batch", wave, batchId: batch.id, inputFileId: fileId, lines: states.length });
     } catch (error) {
       const problem = error instanceof Error ? error.message : String(error);
       for (const state of states) settle(state, { ok: false, error: new BatchLineError(`could not submit wave ${wave} as a batch: ${problem}`) });

@@ -47,4 +47,3 @@ export type InputLine = z.infer<typeof InputLine>;
 /** The metadata every batch of ours carries: which run made it, and in which wave. */
 export const METADATA_RUN = "instructforge_run";
 export const METADATA_WAVE = "instructforge_wave";
-export const METADATA_PART = "instructforge_part";
