@@ -99,9 +99,9 @@ describe("generate --mode batch (against the simulator's Batch API)", () => {
     });
   });
 
-  it("killed while polling, then re-run: adopts its batches (one never recorded), submits no line twice, same dataset", async () => {
+  it.each(["at once", "after its batch finished"])("killed while polling, re-run %s: adopts its batches (one never recorded), submits no line twice, same dataset", async (when) => {
     await withSim({ batchDelayMs: 1500 }, async (sim) => {
-      const out = join(work, "killed");
+      const out = join(work, `killed-${when.replace(/\W+/g, "-")}`);
       const first = spawnCli(generateArgs(out, sim.url, batchFlags));
       // Kill while wave 2 is in progress at the endpoint (its batch line is in batches.jsonl).
       await waitFor(async () => {
@@ -118,6 +118,7 @@ describe("generate --mode batch (against the simulator's Batch API)", () => {
       writeFileSync(journalPath, `${lines.filter((_, k) => k !== lastBatch).join("\n")}\n`);
       const unrecorded = (JSON.parse(lines[lastBatch]!) as { batchId: string }).batchId;
       expect(readJournal(out).some((line) => line.batchId === unrecorded)).toBe(false);
+      if (when !== "at once") await waitFor(async () => (await listSimBatches(sim)).find((b) => b.id === unrecorded)?.status === "completed", "the batch to finish");
 
       const second = await runCli(generateArgs(out, sim.url, batchFlags));
       expect(second.code, second.stderr).toBe(0);
