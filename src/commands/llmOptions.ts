@@ -5,7 +5,7 @@
 import { Option, type Command } from "commander";
 import { z } from "zod";
 import { UserError } from "../errors.js";
-import { LlmMode } from "../llm/batch/settings.js";
+import { LlmMode, ServiceTier } from "../llm/batch/settings.js";
 import { LlmSettings } from "../llm/types.js";
 
 /** The LLM flags as commander hands them over (strings); also how the pipeline passes them in. */
@@ -22,6 +22,7 @@ export const LlmFlags = z.object({
   cancelBatches: z.boolean().optional(),
   batchWave: z.string().optional(),
   batchPoll: z.string().optional(),
+  serviceTier: z.string().optional(),
 });
 export type LlmFlags = z.infer<typeof LlmFlags>;
 
@@ -38,6 +39,7 @@ export function addLlmOptions(command: Command): Command {
     .addOption(new Option("--mode <mode>", "online: one request at a time; batch: the OpenAI Batch API, half price, results within 24 h").choices(LlmMode.options).default("online"))
     .option("--batch-wave <n>", "batch mode: requests per wave (replaces --concurrency)", "1000")
     .option("--batch-poll <seconds>", "batch mode: longest wait between two status checks", "60")
+    .addOption(new Option("--service-tier <tier>", "OpenAI service_tier to send; flex is half price, slower, may answer 429 when busy").choices(ServiceTier.options))
     .option("--cancel-batches", "batch mode: on Ctrl-C cancel the open batches (default: leave them running; a re-run collects them)");
 }
 
@@ -74,6 +76,7 @@ export function resolveLlmSettings(flags: LlmFlags): LlmSettings {
     timeoutMs: timeoutSeconds === undefined ? undefined : Math.round(timeoutSeconds * 1000),
     maxRetries: toNumber("--max-retries", flags.maxRetries),
     mode: flags.mode,
+    serviceTier: flags.serviceTier,
     batch: batch ? { cancelOnAbort: flags.cancelBatches ?? false, pollMaxMs: pollSeconds === undefined ? undefined : Math.round(pollSeconds * 1000) } : undefined,
   });
   if (!parsed.success) {

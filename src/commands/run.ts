@@ -79,6 +79,7 @@ function llmSettings(config: PipelineConfig, flags: RunFlags, command: Command, 
     batchWave: fromCli("batchWave") ?? str(llm.batchWave) ?? flags.batchWave,
     batchPoll: flags.batchPoll,
     cancelBatches: flags.cancelBatches,
+    serviceTier: fromCli("serviceTier") ?? llm.serviceTier ?? flags.serviceTier,
   };
   if (!needKey) merged.baseUrl ??= "http://dry-run.invalid/v1";
   return { ...resolveLlmSettings(merged), prices: llm.prices };

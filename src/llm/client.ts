@@ -13,7 +13,7 @@ import { ResponseCache, cacheKey, type CachedReply } from "./cache.js";
 import { costUsd, priceFor } from "./cost.js";
 import { RateLimiter, estimateTokens } from "./limiter.js";
 import { createChatTransport, type ChatTransport } from "./transport.js";
-import { modePrice } from "./batch/price.js";
+import { discountedPrice } from "./batch/price.js";
 import {
   DEFAULT_BACKOFF,
   backoffDelayMs,
@@ -109,7 +109,7 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
   const slots = pLimit(settings.concurrency);
   const limiter = new RateLimiter({ rpm: settings.rpm, tpm: settings.tpm });
   const cache = options.cacheDir ? new ResponseCache(options.cacheDir) : undefined;
-  const price = modePrice(priceFor(settings.model, settings.prices), settings.mode);
+  const price = discountedPrice(priceFor(settings.model, settings.prices), settings);
   const totals = emptyTotals();
   const redact = (text: string) => redactSecret(text, settings.apiKey);
   const warn = options.onWarning ?? warnOnceOnStderr();
@@ -127,6 +127,7 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
       // A repeated request that wants a fresh sample (a retry after an unusable reply) gets its own
       // sampling seed; OpenAI, vLLM, Ollama and llama.cpp's server all accept `seed`.
       seed: request.sampleIndex ? request.sampleIndex : undefined,
+      service_tier: settings.serviceTier,
     };
   }
 

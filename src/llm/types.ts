@@ -3,7 +3,7 @@
  * nothing here knows about Alpaca records.
  */
 import { z } from "zod";
-import { BatchSettings, LlmMode } from "./batch/settings.js";
+import { BatchSettings, LlmMode, ServiceTier } from "./batch/settings.js";
 
 export const ChatMessage = z.object({
   role: z.enum(["system", "user", "assistant"]),
@@ -89,5 +89,7 @@ export const LlmSettings = z.object({
   /** "batch": requests go through the Batch API in waves of `concurrency` (see src/llm/batch/). Default online. */
   mode: LlmMode.optional(),
   batch: BatchSettings.partial().optional(),
+  /** Sent as `service_tier` (OpenAI); "flex" is billed at half price. */
+  serviceTier: ServiceTier.optional(),
 });
 export type LlmSettings = z.infer<typeof LlmSettings>;

@@ -96,6 +96,25 @@ describe("the batch queue", () => {
     });
   });
 
+  it("bills batch and flex requests at half the online price", async () => {
+    sim = await startSimulator({ port: 0, seed: 3 });
+    const requests = prompts(5);
+    const costOf = async (client: { chat: (r: (typeof requests)[number]) => Promise<unknown>; totals: () => { costUsd: number } }) => {
+      await Promise.all(requests.map((r) => client.chat(r)));
+      return client.totals().costUsd;
+    };
+    const priced = { model: "gpt-4o-mini" };
+    const online = await costOf(createLlmClient(testSettings(sim.url, priced)));
+    const flex = await costOf(createLlmClient(testSettings(sim.url, { ...priced, serviceTier: "flex" })));
+    expect(online).toBeGreaterThan(0);
+    expect(flex).toBeCloseTo(online / 2, 12);
+    await withTempDir(async (dir) => {
+      const stage = createStageLlm(batchSettings(sim!.url, priced), { runDir: dir, work: { stage: "test", config: {} } });
+      expect(await costOf(stage.client)).toBeCloseTo(online / 2, 12);
+      stage.close();
+    });
+  });
+
   it("says clearly when the endpoint has no Batch API", async () => {
     const plain = await import("node:http").then((http) => http.createServer((_req, res) => res.writeHead(404).end("{}")));
     await new Promise<void>((resolve) => plain.listen(0, "127.0.0.1", resolve));

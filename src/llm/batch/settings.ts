@@ -9,6 +9,10 @@ import { z } from "zod";
 export const LlmMode = z.enum(["online", "batch"]);
 export type LlmMode = z.infer<typeof LlmMode>;
 
+/** OpenAI's `service_tier` request field; `flex` is half price, slower, and may answer 429 when busy. */
+export const ServiceTier = z.enum(["auto", "default", "flex", "priority"]);
+export type ServiceTier = z.infer<typeof ServiceTier>;
+
 /** The Batch API's own limits per input file (OpenAI, 2026). */
 export const BATCH_FILE_MAX_LINES = 50_000;
 export const BATCH_FILE_MAX_BYTES = 200 * 1024 * 1024;
