@@ -19,6 +19,7 @@
 import type http from "node:http";
 import { z } from "zod";
 import { parseJsonOrUndefined } from "../io/json.js";
+import { readBodyBytes, sendJson } from "./http.js";
 import { createRng, deriveSeed, shuffled } from "./rng.js";
 
 export interface BatchSimOptions {
@@ -144,7 +145,7 @@ export function createBatchService(options: BatchSimOptions): BatchService {
   }
 
   async function uploadFile(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const raw = await readRaw(req, MAX_UPLOAD_BYTES);
+    const raw = await readBodyBytes(req, MAX_UPLOAD_BYTES);
     if (!raw) return sendError(res, 413, "file too large (the Batch API takes at most 200 MB)");
     let form: FormData;
     try {
@@ -158,7 +159,7 @@ export function createBatchService(options: BatchSimOptions): BatchService {
     if (!(file instanceof Blob)) return sendError(res, 400, "missing 'file'", "file");
     const filename = file instanceof File ? file.name : "upload.jsonl";
     counters.filesUploaded++;
-    send(res, 200, fileObject(storeFile(purpose, filename, Buffer.from(await file.arrayBuffer()))));
+    sendJson(res, 200, fileObject(storeFile(purpose, filename, Buffer.from(await file.arrayBuffer()))));
   }
 
   // ---- batches -----------------------------------------------------------------------------
@@ -189,7 +190,7 @@ export function createBatchService(options: BatchSimOptions): BatchService {
   }
 
   async function createBatch(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const raw = await readRaw(req, 1024 * 1024);
+    const raw = await readBodyBytes(req, 1024 * 1024);
     const parsed = CreateBody.safeParse(parseJsonOrUndefined(raw?.toString("utf8") ?? ""));
     if (!parsed.success) return sendError(res, 400, `invalid request body: ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`);
     const body = parsed.data;
@@ -222,7 +223,7 @@ export function createBatchService(options: BatchSimOptions): BatchService {
     counters.batchesCreated++;
     recordSubmissions(batch);
     later(phaseMs, () => validate(batch));
-    send(res, 200, batchObject(batch));
+    sendJson(res, 200, batchObject(batch));
   }
 
   function checkMetadata(metadata: Record<string, string> | undefined): string | undefined {
@@ -388,7 +389,7 @@ export function createBatchService(options: BatchSimOptions): BatchService {
       batch.status = "cancelled";
       batch.times.cancelled = now();
     });
-    send(res, 200, batchObject(batch));
+    sendJson(res, 200, batchObject(batch));
   }
 
   function listBatches(res: http.ServerResponse, query: URLSearchParams): void {
@@ -397,7 +398,7 @@ export function createBatchService(options: BatchSimOptions): BatchService {
     const after = query.get("after");
     const start = after ? newestFirst.findIndex((b) => b.id === after) + 1 : 0;
     const page = newestFirst.slice(start, start + limit);
-    send(res, 200, {
+    sendJson(res, 200, {
       object: "list",
       data: page.map(batchObject),
       first_id: page[0]?.id ?? null,
@@ -418,7 +419,7 @@ export function createBatchService(options: BatchSimOptions): BatchService {
       if (req.method === "POST" && !id) return uploadFile(req, res);
       const file = id ? files.get(id) : undefined;
       if (req.method === "GET" && id && !file) return sendError(res, 404, `no file ${id}`);
-      if (req.method === "GET" && file && !action) return send(res, 200, fileObject(file));
+      if (req.method === "GET" && file && !action) return sendJson(res, 200, fileObject(file));
       if (req.method === "GET" && file && action === "content") {
         res.writeHead(200, { "content-type": "application/octet-stream", "content-length": file.bytes.length });
         res.end(file.bytes);
@@ -429,7 +430,7 @@ export function createBatchService(options: BatchSimOptions): BatchService {
       if (req.method === "GET" && !id) return listBatches(res, query);
       const batch = id ? batches.get(id) : undefined;
       if (id && !batch) return sendError(res, 404, `no batch ${id}`);
-      if (req.method === "GET" && batch && !action) return send(res, 200, batchObject(batch));
+      if (req.method === "GET" && batch && !action) return sendJson(res, 200, batchObject(batch));
       if (req.method === "POST" && batch && action === "cancel") return cancelBatch(res, batch);
     }
     sendError(res, 404, `no route ${req.method} ${path} on the simulator (test double)`);
@@ -462,31 +463,7 @@ export function createBatchService(options: BatchSimOptions): BatchService {
   };
 }
 
-function send(res: http.ServerResponse, status: number, payload: unknown): void {
-  const body = JSON.stringify(payload);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
-  res.end(body);
-}
-
 function sendError(res: http.ServerResponse, status: number, message: string, param: string | null = null, code: string | null = null, type = "invalid_request_error"): void {
-  send(res, status, { error: { message, type, param, code } });
+  sendJson(res, status, { error: { message, type, param, code } });
 }
 
-/** The whole body, or undefined when it exceeds `limit` bytes. */
-function readRaw(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        resolve(undefined);
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}

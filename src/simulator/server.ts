@@ -25,6 +25,7 @@ import {
 } from "./faults.js";
 import type { SimHandler, SimKnobs, SimReply, SimRequest } from "./types.js";
 import { createBatchService, type BatchSimStats } from "./batch.js";
+import { readBodyBytes, sendJson } from "./http.js";
 
 export const SIMULATOR_OWNER = "instructforge-simulator (test double)";
 export const SIMULATOR_MODEL_ID = "instructforge-simulator";
@@ -156,32 +157,14 @@ function applyDecodingLimits(reply: SimReply, body: ChatBody): SimReply {
   return { text, finishReason };
 }
 
-function sendJson(res: http.ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
-  const body = JSON.stringify(payload);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers });
-  res.end(body);
-}
-
 function errorPayload(message: string, type: string, code: string | null = null) {
   return { error: { message, type, param: null, code } };
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error("request body too large"));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
+async function readBody(req: http.IncomingMessage): Promise<string> {
+  const bytes = await readBodyBytes(req, MAX_BODY_BYTES);
+  if (!bytes) throw new Error("request body too large");
+  return bytes.toString("utf8");
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
