@@ -87,6 +87,8 @@ interface OpenBatch {
   lineIds: string[];
   status: string;
   counts?: { total: number; completed: number; failed: number };
+  /** Failed attempts at reading its result files. */
+  readFailures: number;
 }
 
 /** What a line whose batch could not be submitted or read is told. */
@@ -101,6 +103,8 @@ const LISTING_SLACK_SECONDS = 3600;
 const CANCEL_WAIT_MS = 10_000;
 /** Control calls (upload, create, poll) get longer than a chat request: uploads can be 200 MB. */
 const CONTROL_TIMEOUT_MS = 600_000;
+/** Reading a finished batch's result files is tried this often before its lines count as failed. */
+const MAX_RESULT_READS = 3;
 const NON_RETRYABLE_LINE_STATUSES = new Set([400, 401, 403, 404, 422]);
 
 export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
@@ -131,6 +135,7 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
   let pollDelay = pollMinMs;
   let lastReport = "";
   let ready: Promise<void> | undefined;
+  let closed = false;
   const aborted = () => options.signal?.aborted === true;
 
   options.signal?.addEventListener("abort", () => {
@@ -192,7 +197,7 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
   function flush(): void {
     clearTimeout(idleTimer);
     idleTimer = undefined;
-    if (queue.length === 0 || aborted()) return;
+    if (queue.length === 0 || aborted() || closed) return;
     const wave = ++lastWave;
     stats.waves++;
     const states = queue;
@@ -222,7 +227,7 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
   }
 
   function track(batch: BatchObject, wave: number, lineIds: string[]): void {
-    open.set(batch.id, { id: batch.id, wave, lineIds, status: batch.status, counts: batch.request_counts ?? undefined });
+    open.set(batch.id, { id: batch.id, wave, lineIds, status: batch.status, counts: batch.request_counts ?? undefined, readFailures: 0 });
     pollDelay = pollMinMs;
     schedulePoll();
   }
@@ -230,7 +235,7 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
   // ---- polling -----------------------------------------------------------------------------
 
   function schedulePoll(): void {
-    if (pollTimer || open.size === 0 || aborted()) return;
+    if (pollTimer || open.size === 0 || aborted() || closed) return;
     pollTimer = setTimeout(() => void pollOnce(), pollDelay);
   }
 
@@ -251,7 +256,10 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
       if (TERMINAL_STATUSES.has(latest.status)) {
         report();
         open.delete(batch.id);
-        await collect(latest, batch.lineIds);
+        if (!(await collect(latest, batch.lineIds, batch.readFailures >= MAX_RESULT_READS - 1))) {
+          batch.readFailures++;
+          open.set(batch.id, batch);
+        }
       }
     }
     report();
@@ -275,15 +283,23 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
 
   // ---- results in --------------------------------------------------------------------------
 
-  /** Read a finished batch's output and error files and settle every line it held. */
-  async function collect(batch: BatchObject, knownLineIds: readonly string[]): Promise<void> {
+  /**
+   * Read a finished batch's output and error files and settle every line it held. Returns false
+   * when the files could not be read and `giveUp` is off: the caller tries again later rather
+   * than paying for the lines a second time.
+   */
+  async function collect(batch: BatchObject, knownLineIds: readonly string[], giveUp: boolean): Promise<boolean> {
     let results: Map<string, ResultLine>;
     try {
       results = await readResults(batch);
     } catch (error) {
       const problem = error instanceof Error ? error.message : String(error);
+      if (!giveUp) {
+        warn(`could not read the results of ${batch.id} (${problem}); trying again`);
+        return false;
+      }
       for (const id of knownLineIds) retryOrFail(lines.get(id), `the results of ${batch.id} could not be read (${problem})`);
-      return;
+      return true;
     }
     let delivered = 0;
     for (const id of new Set([...knownLineIds, ...results.keys()])) {
@@ -317,6 +333,7 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
       await nextTurn();
       if ((unclaimedByBatch.get(batch.id) ?? 0) === 0) markCollected(batch.id);
     }
+    return true;
   }
 
   async function readResults(batch: BatchObject): Promise<Map<string, ResultLine>> {
@@ -394,14 +411,20 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
     if (!recordedState.firstWaveAt) return; // no wave was ever started: no batch can exist
     const ours = await listOwnBatches(Math.floor(recordedState.firstWaveAt.getTime() / 1000) - LISTING_SLACK_SECONDS);
     for (const recorded of recordedState.recorded) {
-      if (!ours.has(recorded.batchId)) ours.set(recorded.batchId, await api.retrieveBatch(recorded.batchId));
+      if (ours.has(recorded.batchId)) continue;
+      try {
+        ours.set(recorded.batchId, await api.retrieveBatch(recorded.batchId));
+      } catch (error) {
+        // Deleted, or from another organisation's key: its lines are requested again if needed.
+        warn(`batch ${recorded.batchId} from batches.jsonl cannot be read (${error instanceof Error ? error.message : String(error)}); skipping it`);
+      }
     }
     for (const batch of ours.values()) {
       if (recordedState.collected.has(batch.id)) continue;
       stats.batchesAdopted++;
       const wave = Number(batch.metadata?.[METADATA_WAVE] ?? 0);
       if (TERMINAL_STATUSES.has(batch.status)) {
-        await collect(batch, []);
+        if (!(await collect(batch, [], false))) track(batch, wave, []);
         continue;
       }
       const lineIds = await adoptRunningLines(batch);
@@ -463,6 +486,7 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
   return {
     postChatCompletion,
     close: () => {
+      closed = true;
       clearTimeout(idleTimer);
       clearTimeout(pollTimer);
     },
