@@ -170,6 +170,10 @@ describe("generate --mode batch (against the simulator's Batch API)", () => {
         } else {
           expect(result.stderr).toMatch(/1 batch is left running .*--cancel-batches/);
           expect(statuses).toContain("in_progress");
+          // Resuming online instead would pay again for what the batch holds: said once, at the start.
+          const online = await runCli(generateArgs(out, sim.url));
+          expect(online.code, online.stderr).toBe(0);
+          expect(online.stderr).toMatch(/warning: 1 batch of an earlier --mode batch attempt .* re-run with --mode batch/);
         }
       });
     }

@@ -6,6 +6,7 @@
 import { sha256Hex } from "../../hash.js";
 import { createLlmClient, type LlmClientOptions } from "../client.js";
 import type { LlmClient, LlmSettings } from "../types.js";
+import { BatchJournal } from "./journal.js";
 import { createBatchQueue, type BatchStats } from "./queue.js";
 
 export { BatchSettings, LlmMode, BATCH_PRICE_FACTOR } from "./settings.js";
@@ -40,6 +41,13 @@ export function workFingerprint(work: StageLlmOptions["work"]): string {
 
 export function createStageLlm(settings: LlmSettings, options: StageLlmOptions): StageLlm {
   if (settings.mode !== "batch") {
+    const left = uncollectedBatches(options.runDir);
+    if (left.length > 0) {
+      options.onStatus?.(
+        `warning: ${left.length} ${left.length === 1 ? "batch" : "batches"} of an earlier --mode batch attempt (${left.join(", ")}) may hold replies not yet collected; ` +
+          "re-run with --mode batch to collect them instead of paying for those requests again",
+      );
+    }
     return { client: createLlmClient(settings, options), batchStats: () => undefined, close: () => undefined };
   }
   const queue = createBatchQueue({
@@ -48,7 +56,7 @@ export function createStageLlm(settings: LlmSettings, options: StageLlmOptions):
     fingerprint: workFingerprint(options.work),
     signal: options.signal,
     onStatus: options.onStatus,
-    onWarning: options.onWarning,
+    onWarning: options.onWarning ?? ((message) => options.onStatus?.(`warning: ${message}`)),
     backoff: options.backoff,
   });
   return {
@@ -57,4 +65,14 @@ export function createStageLlm(settings: LlmSettings, options: StageLlmOptions):
     interrupt: () => queue.interrupt(),
     close: () => queue.close(),
   };
+}
+
+/** Batches recorded in the run directory and never marked collected. */
+function uncollectedBatches(runDir: string): string[] {
+  try {
+    const state = new BatchJournal(runDir).read();
+    return state.recorded.map((entry) => entry.batchId).filter((id) => !state.collected.has(id));
+  } catch {
+    return []; // an unreadable journal only matters to batch mode, which reports it
+  }
 }
