@@ -52,6 +52,11 @@ function toNumber(flag: string, value: string | undefined): number | undefined {
   return n;
 }
 
+/** Stages keep 2 × concurrency units going; in batch mode those are one wave (see src/llm/batch/settings.ts). */
+function halfWave(wave: number | undefined): number | undefined {
+  return wave === undefined ? undefined : Math.max(1, Math.ceil(wave / 2));
+}
+
 export function resolveLlmSettings(flags: LlmFlags): LlmSettings {
   if (!flags.baseUrl) {
     throw new UserError(
@@ -69,8 +74,7 @@ export function resolveLlmSettings(flags: LlmFlags): LlmSettings {
     baseUrl: flags.baseUrl,
     apiKey: flags.apiKey,
     model: flags.model,
-    // In batch mode a wave is the "requests in flight": stages keep twice that many units going.
-    concurrency: toNumber(batch ? "--batch-wave" : "--concurrency", batch ? flags.batchWave : flags.concurrency),
+    concurrency: batch ? halfWave(toNumber("--batch-wave", flags.batchWave)) : toNumber("--concurrency", flags.concurrency),
     rpm: toNumber("--rpm", flags.rpm),
     tpm: toNumber("--tpm", flags.tpm),
     timeoutMs: timeoutSeconds === undefined ? undefined : Math.round(timeoutSeconds * 1000),

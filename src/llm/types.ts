@@ -86,7 +86,7 @@ export const LlmSettings = z.object({
   timeoutMs: z.number().int().positive().default(120_000),
   maxRetries: z.number().int().nonnegative().default(6),
   prices: z.record(z.string(), ModelPrice).optional(),
-  /** "batch": requests go through the Batch API in waves of `concurrency` (see src/llm/batch/). Default online. */
+  /** "batch": requests go through the Batch API in waves of 2 × `concurrency` (see src/llm/batch/settings.ts). Default online. */
   mode: LlmMode.optional(),
   batch: BatchSettings.partial().optional(),
   /** Sent as `service_tier` (OpenAI); "flex" is billed at half price. */

@@ -50,8 +50,10 @@ export function createStageLlm(settings: LlmSettings, options: StageLlmOptions):
     }
     return { client: createLlmClient(settings, options), batchStats: () => undefined, close: () => undefined };
   }
+  // Stages keep 2 × concurrency units going: that is one wave, and all of it must reach the queue.
+  const waveSettings: LlmSettings = { ...settings, concurrency: settings.concurrency * 2 };
   const queue = createBatchQueue({
-    settings,
+    settings: waveSettings,
     runDir: options.runDir,
     fingerprint: workFingerprint(options.work),
     signal: options.signal,
@@ -60,7 +62,7 @@ export function createStageLlm(settings: LlmSettings, options: StageLlmOptions):
     backoff: options.backoff,
   });
   return {
-    client: createLlmClient(settings, { ...options, transport: queue }),
+    client: createLlmClient(waveSettings, { ...options, transport: queue }),
     batchStats: () => queue.stats(),
     interrupt: () => queue.interrupt(),
     close: () => queue.close(),

@@ -1,8 +1,9 @@
 /**
  * Settings of the OpenAI Batch API mode (`--mode batch`). Requests that miss the response cache
  * are collected into waves, written as JSONL files, submitted as batches and polled; the stage sees
- * ordinary chat replies. In batch mode `LlmSettings.concurrency` is the size of a wave (the CLI
- * sets it from `--batch-wave`): stages keep twice that many units going, so a whole wave queues.
+ * ordinary chat replies. In batch mode `LlmSettings.concurrency` is HALF a wave: stages keep twice
+ * `concurrency` units going (their window), and one window is one wave, so a stage that stops at a
+ * target (generate) pays for at most one wave it did not need. The CLI sets it from `--batch-wave`.
  */
 import { z } from "zod";
 
