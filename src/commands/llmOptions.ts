@@ -36,7 +36,7 @@ export function addLlmOptions(command: Command): Command {
     .option("--tpm <n>", "tokens-per-minute limit")
     .option("--timeout <seconds>", "per-request timeout in seconds", "120")
     .option("--max-retries <n>", "retries on 429/5xx/timeouts before giving up (batch mode: resubmissions of a failed line)", "6")
-    .addOption(new Option("--mode <mode>", "online: one request at a time; batch: the OpenAI Batch API, half price, results within 24 h").choices(LlmMode.options).default("online"))
+    .addOption(new Option("--mode <mode>", "online: each request as it comes (--concurrency in flight); batch: the OpenAI Batch API, half price, results within 24 h").choices(LlmMode.options).default("online"))
     .option("--batch-wave <n>", "batch mode: requests per wave (replaces --concurrency)", "1000")
     .option("--batch-poll <seconds>", "batch mode: longest wait between two status checks", "60")
     .addOption(new Option("--service-tier <tier>", "OpenAI service_tier to send; flex is half price, slower, may answer 429 when busy").choices(ServiceTier.options))
