@@ -8,6 +8,7 @@ import { Option, type Command } from "commander";
 import { z } from "zod";
 import { UserError } from "../errors.js";
 import { LEGACY_DEFAULT_MODEL, discoverSettings } from "../llm/discovery.js";
+import { LlmMode, ServiceTier } from "../llm/batch/settings.js";
 import { LlmSettings } from "../llm/types.js";
 
 /** The LLM flags as commander hands them over (strings); also how the pipeline passes them in. */
@@ -22,6 +23,11 @@ export const LlmFlags = z.object({
   maxRetries: z.string().optional(),
   pricePrompt: z.string().optional(),
   priceCompletion: z.string().optional(),
+  mode: z.string().optional(),
+  cancelBatches: z.boolean().optional(),
+  batchWave: z.string().optional(),
+  batchPoll: z.string().optional(),
+  serviceTier: z.string().optional(),
 });
 export type LlmFlags = z.infer<typeof LlmFlags>;
 
@@ -41,7 +47,12 @@ export function addLlmOptions(command: Command): Command {
     .option("--timeout <seconds>", "per-request timeout in seconds", "120")
     .option("--max-retries <n>", "retries on 429/5xx/timeouts before giving up", "6")
     .option("--price-prompt <usd>", "price of 1K prompt tokens, for the cost in the manifest (default: OpenAI's list price on api.openai.com, else unknown)")
-    .option("--price-completion <usd>", "price of 1K completion tokens (set together with --price-prompt)");
+    .option("--price-completion <usd>", "price of 1K completion tokens (set together with --price-prompt)")
+    .addOption(new Option("--mode <mode>", "online: each request as it comes (--concurrency in flight); batch: the OpenAI Batch API, half price, results within 24 h").choices(LlmMode.options).default("online"))
+    .option("--batch-wave <n>", "batch mode: requests per wave (replaces --concurrency)", "1000")
+    .option("--batch-poll <seconds>", "batch mode: longest wait between two status checks", "60")
+    .addOption(new Option("--service-tier <tier>", "OpenAI service_tier to send; flex is half price, slower, may answer 429 when busy").choices(ServiceTier.options))
+    .option("--cancel-batches", "batch mode: on Ctrl-C cancel the open batches (default: leave them running; a re-run collects them)");
 }
 
 function toNumber(flag: string, value: string | undefined): number | undefined {
@@ -51,6 +62,11 @@ function toNumber(flag: string, value: string | undefined): number | undefined {
     if (!(flag === "--max-retries" && n === 0)) throw new UserError(`${flag} must be a positive number, got '${value}'`, 2);
   }
   return n;
+}
+
+/** Stages keep 2 × concurrency units going; in batch mode those are one wave (see src/llm/batch/settings.ts). */
+function halfWave(wave: number | undefined): number | undefined {
+  return wave === undefined ? undefined : Math.max(1, Math.ceil(wave / 2));
 }
 
 /** The settings as the flags give them; the model stays unset when no flag or variable names it. */
@@ -94,16 +110,21 @@ function givenSettings(flags: LlmFlags): GivenSettings {
     throw new UserError("no API key: set OPENAI_API_KEY (or --api-key); local servers accept any non-empty value", 2);
   }
   const timeoutSeconds = toNumber("--timeout", flags.timeout);
+  const batch = flags.mode === "batch";
+  const pollSeconds = toNumber("--batch-poll", flags.batchPoll);
   const parsed = GivenSettings.safeParse({
     baseUrl: flags.baseUrl,
     apiKey: flags.apiKey,
     model: flags.model,
-    concurrency: toNumber("--concurrency", flags.concurrency),
+    concurrency: batch ? halfWave(toNumber("--batch-wave", flags.batchWave)) : toNumber("--concurrency", flags.concurrency),
     rpm: toNumber("--rpm", flags.rpm),
     tpm: toNumber("--tpm", flags.tpm),
     timeoutMs: timeoutSeconds === undefined ? undefined : Math.round(timeoutSeconds * 1000),
     maxRetries: toNumber("--max-retries", flags.maxRetries),
     price: explicitPrice(flags),
+    mode: flags.mode,
+    serviceTier: flags.serviceTier,
+    batch: batch ? { cancelOnAbort: flags.cancelBatches ?? false, pollMaxMs: pollSeconds === undefined ? undefined : Math.round(pollSeconds * 1000) } : undefined,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -72,7 +72,7 @@ function applyOverrides(config: PipelineConfig, flags: RunFlags): PipelineConfig
  * defaults and environment values itself, so its `source` tells us which ones the user typed.
  */
 async function llmSettings(config: PipelineConfig, flags: RunFlags, command: Command, { needKey }: { needKey: boolean }): Promise<LlmSettings> {
-  const fromCli = (name: keyof LlmFlags): string | undefined => (command.getOptionValueSource(name) === "cli" ? flags[name] : undefined);
+  const fromCli = <K extends keyof LlmFlags>(name: K): LlmFlags[K] | undefined => (command.getOptionValueSource(name) === "cli" ? flags[name] : undefined);
   const llm = config.llm ?? {};
   const str = (value: number | undefined) => (value === undefined ? undefined : String(value));
   const merged: LlmFlags = {
@@ -87,6 +87,11 @@ async function llmSettings(config: PipelineConfig, flags: RunFlags, command: Com
     maxRetries: fromCli("maxRetries") ?? str(llm.maxRetries) ?? flags.maxRetries,
     pricePrompt: flags.pricePrompt,
     priceCompletion: flags.priceCompletion,
+    mode: fromCli("mode") ?? llm.mode ?? flags.mode,
+    batchWave: fromCli("batchWave") ?? str(llm.batchWave) ?? flags.batchWave,
+    batchPoll: flags.batchPoll,
+    cancelBatches: flags.cancelBatches,
+    serviceTier: fromCli("serviceTier") ?? llm.serviceTier ?? flags.serviceTier,
   };
   // A dry run without an endpoint prices OpenAI's models, as it did before discovery; a pipeline
   // whose stages call no model needs none.

@@ -20,6 +20,9 @@ interface SimulateFlags {
   malformed: string;
   truncate: string;
   retryAfterMs: string;
+  batchDelayMs: string;
+  batchFailRate: string;
+  batchExpireRate: string;
   knob: string[];
   profile: string;
   context?: string;
@@ -57,6 +60,9 @@ async function runSimulator(flags: SimulateFlags): Promise<void> {
     malformed: rate("--malformed", flags.malformed),
     truncate: rate("--truncate", flags.truncate),
     retryAfterMs: parseNumber("--retry-after-ms", flags.retryAfterMs, (n) => n >= 0, "a number of milliseconds ≥ 0"),
+    batchDelayMs: parseNumber("--batch-delay-ms", flags.batchDelayMs, (n) => n >= 0, "a number of milliseconds ≥ 0"),
+    batchFailRate: rate("--batch-fail-rate", flags.batchFailRate),
+    batchExpireRate: rate("--batch-expire-rate", flags.batchExpireRate),
     knobs: parseKnobs(flags.knob),
     profile: ProfileName.parse(flags.profile),
     context: flags.context === undefined ? undefined : parseNumber("--context", flags.context, (n) => Number.isInteger(n) && n > 0, "a whole number of tokens > 0"),
@@ -101,6 +107,9 @@ export function register(program: Command): void {
     .option("--malformed <rate>", "share of requests whose reply text is damaged", "0")
     .option("--truncate <rate>", "share of requests cut at 40–80% with finish_reason \"length\"", "0")
     .option("--retry-after-ms <ms>", "wait that 429 replies ask for", "1000")
+    .option("--batch-delay-ms <ms>", "Batch API: time a batch takes from validating to completed", "1000")
+    .option("--batch-fail-rate <rate>", "Batch API: share of submitted lines that fail (HTTP 500 in the error file)", "0")
+    .option("--batch-expire-rate <rate>", "Batch API: share of submitted lines left unprocessed, their batch ending expired", "0")
     .option("--knob <name=value>", "planted-content setting read by the handlers (repeatable)", collect, [])
     .addOption(new Option("--profile <server>", "answer like this server where servers differ (JSON modes, errors, usage, /v1/models, context)").choices(PROFILE_NAMES).default("generic"))
     .option("--context <tokens>", "context per request, enforced and reported the profile's server's way")

@@ -12,7 +12,8 @@ import { ResponseCache, cacheKey, seedFromKey, type CachedReply } from "./cache.
 import { costUsd, priceForEndpoint } from "./cost.js";
 import { RequestShaper, type ChatBody } from "./requestShape.js";
 import { RateLimiter, estimateTokens } from "./limiter.js";
-import { createChatTransport } from "./transport.js";
+import { createChatTransport, type ChatTransport } from "./transport.js";
+import { discountedPrice } from "./batch/price.js";
 import {
   DEFAULT_BACKOFF,
   type RequestRefusal,
@@ -46,6 +47,8 @@ export interface LlmClientOptions {
   backoff?: Partial<BackoffPolicy>;
   /** Told of every HTTP request as it goes out and as it ends (the run directory's durable ledger). */
   ledger?: RequestLedger;
+  /** Where chat requests go; default HTTP to `settings.baseUrl` (batch mode passes its wave queue). */
+  transport?: ChatTransport;
 }
 
 export interface RequestLedger {
@@ -116,12 +119,13 @@ class AttemptError extends Error {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createLlmClient(settings: LlmSettings, options: LlmClientOptions = {}): LlmClient {
-  const transport = createChatTransport({ baseUrl: settings.baseUrl, apiKey: settings.apiKey });
+  const transport = options.transport ?? createChatTransport({ baseUrl: settings.baseUrl, apiKey: settings.apiKey });
   const backoff: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
   const slots = pLimit(settings.concurrency);
   const limiter = new RateLimiter({ rpm: settings.rpm, tpm: settings.tpm });
   const cache = options.cacheDir ? new ResponseCache(options.cacheDir) : undefined;
-  const price = priceForEndpoint(settings);
+  // Batch and flex are billed at half the online price.
+  const price = discountedPrice(priceForEndpoint(settings), settings);
   const totals = emptyTotals();
   const redact = (text: string) => redactSecret(text, settings.apiKey);
   const warnCache = options.onWarning ?? warnOnceOnStderr();
@@ -144,12 +148,12 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
   }
 
   /** One HTTP request under the per-request timeout. */
-  async function attemptOnce(request: ChatRequest, body: ChatBody): Promise<ChatReply> {
+  async function attemptOnce(request: ChatRequest, body: ChatBody, key: string): Promise<ChatReply> {
     totals.httpRequests++;
     options.ledger?.sent();
     let reply: ChatReply;
     try {
-      const completion = await transport.postChatCompletion(body, settings.timeoutMs);
+      const completion = await transport.postChatCompletion(body, settings.timeoutMs, key);
       reply = parseCompletion(completion, request);
     } catch (error) {
       options.ledger?.done();
@@ -168,14 +172,14 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
   }
 
   /** Attempts until success, a rejection, or the retries run out. */
-  async function sendWithRetries(request: ChatRequest, seed: number): Promise<ChatReply> {
+  async function sendWithRetries(request: ChatRequest, seed: number, key: string): Promise<ChatReply> {
     const estimate = estimateTokens(request.messages, request.max_tokens);
     for (let retryIndex = 0; ; ) {
       await limiter.acquire(estimate);
       let failure: AttemptFailure;
-      const body = shaper.body(request, seed);
+      const body = { ...shaper.body(request, seed), ...(settings.serviceTier ? { service_tier: settings.serviceTier } : {}) };
       try {
-        const reply = await attemptOnce(request, body);
+        const reply = await attemptOnce(request, body, key);
         limiter.settle(estimate, reply.usage.promptTokens + reply.usage.completionTokens);
         const truncation = shaper.truncationWarning(request, reply.usage.promptTokens);
         if (truncation) warnTruncation(truncation);
@@ -244,7 +248,7 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
       // The reply is cached before its slot is freed: a kill can then lose at most the replies
       // still in flight, never finished ones waiting for a cache write behind new requests.
       reply = await slots(async () => {
-        const fresh = await sendWithRetries(request, seedFromKey(key));
+        const fresh = await sendWithRetries(request, seedFromKey(key), key);
         storeInCache(key, fresh);
         return fresh;
       });

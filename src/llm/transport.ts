@@ -31,8 +31,10 @@ export interface ChatTransport {
    * POST one chat completion request. Resolves with the parsed JSON reply (a reply that is not
    * JSON resolves as its text); rejects with an openai `APIError` subclass, and with
    * `APIConnectionTimeoutError` when the whole exchange takes longer than `timeoutMs`.
+   * `requestKey` (the cache key, when there is one) names the request; HTTP ignores it, the
+   * batch queue uses it as the line's `custom_id`.
    */
-  postChatCompletion(body: unknown, timeoutMs: number): Promise<unknown>;
+  postChatCompletion(body: unknown, timeoutMs: number, requestKey?: string): Promise<unknown>;
   /** Close idle keep-alive sockets (they do not keep the process alive in any case). */
   close(): void;
 }

@@ -3,6 +3,7 @@
  * nothing here knows about Alpaca records.
  */
 import { z } from "zod";
+import { BatchSettings, LlmMode, ServiceTier } from "./batch/settings.js";
 
 export const ChatMessage = z.object({
   role: z.enum(["system", "user", "assistant"]),
@@ -112,5 +113,10 @@ export const LlmSettings = z.object({
   contextTokens: z.number().int().positive().optional(),
   /** How `model` was chosen (`llm/discovery.ts`); absent when the caller named it directly. */
   modelSource: ModelSource.optional(),
+  /** "batch": requests go through the Batch API in waves of 2 × `concurrency` (see src/llm/batch/settings.ts). Default online. */
+  mode: LlmMode.optional(),
+  batch: BatchSettings.partial().optional(),
+  /** Sent as `service_tier` (OpenAI); "flex" is billed at half price. */
+  serviceTier: ServiceTier.optional(),
 });
 export type LlmSettings = z.infer<typeof LlmSettings>;

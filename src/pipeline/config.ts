@@ -15,6 +15,7 @@ import { UserError } from "../errors.js";
 import { readUtf8Text } from "../io/records.js";
 import { EXPORT_FORMATS } from "../io/exporters.js";
 import { ModelPrice } from "../llm/types.js";
+import { LlmMode, ServiceTier } from "../llm/batch/settings.js";
 import { Language } from "../schemas.js";
 import { RULE_NAMES as GENERATE_RULES } from "../stages/selfInstruct/rules.js";
 import { FILTER_LIMITS, FilterThresholds, RULE_NAMES as FILTER_RULES } from "../stages/filter/config.js";
@@ -151,6 +152,10 @@ export const LlmConfig = z.strictObject({
   tpm: positiveNumber().optional(),
   timeoutSeconds: positiveNumber().optional(),
   maxRetries: nonNegativeInt().optional(),
+  /** "batch": the OpenAI Batch API (half price), in waves of `batchWave` requests. */
+  mode: z.enum(LlmMode.options, { error: `one of ${LlmMode.options.join(", ")}` }).optional(),
+  batchWave: positiveInt().optional(),
+  serviceTier: z.enum(ServiceTier.options, { error: `one of ${ServiceTier.options.join(", ")}` }).optional(),
   /** USD per 1K tokens, by model name; wins over the built-in table. */
   prices: z.record(z.string(), ModelPrice, { error: "a map of model name → {prompt, completion} (USD per 1K tokens)" }).optional(),
   apiKey: z.never({ error: NO_KEY_IN_FILE }).optional(),

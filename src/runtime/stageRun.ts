@@ -15,7 +15,8 @@ import { z } from "zod";
 import { UserError } from "../errors.js";
 import { readEarlierManifest, RunDirectory, type AcceptedRecord } from "../io/runDir.js";
 import { readSiblingMeta, type SiblingMetaLine } from "../io/siblingMeta.js";
-import { createLlmClient, LlmRequestError } from "../llm/client.js";
+import { createStageLlm } from "../llm/batch/index.js";
+import { LlmRequestError } from "../llm/client.js";
 import type { LlmClient, LlmSettings, LlmTotals } from "../llm/types.js";
 import { LedgerWriter, readLedger, sumAttempts, emptyLedgerTotals, type AttemptAccount } from "./accounts.js";
 import { modelNote } from "../llm/discovery.js";
@@ -108,8 +109,14 @@ export async function withStageRun<T>(options: StageRunOptions, body: (run: Stag
   const startedAt = new Date().toISOString();
   const ledger = new LedgerWriter(dir, attempt);
   const endpoint = options.llm ? await describeEndpoint(options.llm) : undefined;
-  const client = options.llm ? createLlmClient({ ...options.llm, contextTokens: endpoint?.contextTokens }, { cacheDir: runDir.cacheDir, ledger }) : undefined;
   const controller = new AbortController();
+  const stageLlm = options.llm
+    ? createStageLlm(
+        { ...options.llm, contextTokens: endpoint?.contextTokens },
+        { cacheDir: runDir.cacheDir, ledger, runDir: runDir.dir, fingerprint: fingerprint.hash, signal: controller.signal, onStatus: (line) => log(`instructforge: ${line}`) },
+      )
+    : undefined;
+  const client = stageLlm?.client;
   const label = options.label ?? options.stage;
   let last: { done: number; target?: number } = { done: 0 };
 
@@ -131,7 +138,7 @@ export async function withStageRun<T>(options: StageRunOptions, body: (run: Stag
     // Whether a price is known and what was learnt about the endpoint are this attempt's word.
     const latest = client?.totals();
     const llm = latest && { ...sumAttempts(attempts), costKnown: latest.costKnown, adaptations: latest.adaptations };
-    runDir.updateManifest({ fingerprint, endpoint, ...(llm ? { llm, attempts } : {}) });
+    runDir.updateManifest({ fingerprint, endpoint, ...(llm ? { llm, attempts } : {}), ...(stageLlm?.batchStats() ? { batch: stageLlm.batchStats() } : {}) });
   };
   const manifestTimer = setInterval(() => {
     recordAccounts("running");
@@ -177,6 +184,7 @@ export async function withStageRun<T>(options: StageRunOptions, body: (run: Stag
 
   const finish = (status: "complete" | "interrupted" | "failed"): void => {
     clearInterval(manifestTimer);
+    stageLlm?.close();
     recordAccounts(status);
     ledger.close();
     runDir.close(status);
@@ -185,8 +193,12 @@ export async function withStageRun<T>(options: StageRunOptions, body: (run: Stag
   const interrupted = new Promise<never>((_, reject) => {
     const stop = (): void => {
       controller.abort();
+      // Batch mode leaves its open batches running, or cancels them (--cancel-batches), before the call ends.
+      const batches = stageLlm?.interrupt?.() ?? Promise.resolve(undefined);
       finish("interrupted");
-      reject(new StageInterrupted(runDir.dir, runDir.accepted));
+      void batches
+        .then((note) => note && log(`instructforge: ${note}`), () => undefined)
+        .then(() => reject(new StageInterrupted(runDir.dir, runDir.accepted)));
     };
     if (context.signal?.aborted) stop();
     else context.signal?.addEventListener("abort", stop, { once: true });
@@ -198,11 +210,13 @@ export async function withStageRun<T>(options: StageRunOptions, body: (run: Stag
 
   try {
     const result = await Promise.race([work, interrupted]);
-    if (controller.signal.aborted) throw new StageInterrupted(runDir.dir, runDir.accepted);
+    // Stopped: the work returns at once; the call ends when the interrupt is dealt with (open batches).
+    if (controller.signal.aborted) await interrupted;
     finish("complete");
     return result;
   } catch (error) {
     if (error instanceof StageInterrupted) throw error;
+    if (controller.signal.aborted) await interrupted;
     try {
       finish("failed");
     } catch {

@@ -28,6 +28,8 @@ import {
 } from "./faults.js";
 import type { SimHandler, SimKnobs, SimReply, SimRequest } from "./types.js";
 import { cachedPromptTokens, judgeContext, reasoningRefusal, serverProfile, type ErrorDetails, type ProfileName } from "./profiles.js";
+import { createBatchService, type BatchSimStats } from "./batch.js";
+import { readBodyBytes, sendJson } from "./http.js";
 
 export const SIMULATOR_OWNER = "instructforge-simulator (test double)";
 export const SIMULATOR_MODEL_ID = serverProfile("generic").modelId;
@@ -58,6 +60,10 @@ export interface SimulatorOptions {
   context?: number;
   /** Behave as an OpenAI reasoning model: refuse max_tokens and non-default temperature/top_p. */
   reasoningModel?: boolean;
+  /** Batch API (`batch.ts`): processing time of a batch, and injected failed / expired lines. */
+  batchDelayMs?: number;
+  batchFailRate?: number;
+  batchExpireRate?: number;
 }
 
 /** One chat request as received: its sampling seed and the hash of everything else in it. */
@@ -86,6 +92,8 @@ export interface RunningSimulator {
   /** Base URL ending in `/v1`, e.g. `http://127.0.0.1:8787/v1`. */
   url: string;
   stats(): SimStats;
+  /** What the Batch API saw: every submitted custom_id with the outcome of each submission. */
+  batchStats(): BatchSimStats;
   /** Zero the stats and forget how often each body was seen (fault draws start over). */
   resetStats(): void;
   close(): Promise<void>;
@@ -177,11 +185,6 @@ function applyDecodingLimits(reply: SimReply, body: ChatBody, replyRoom: number 
   return { text, finishReason };
 }
 
-function sendJson(res: http.ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
-  const body = JSON.stringify(payload);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers });
-  res.end(body);
-}
 
 /**
  * A reply held to no JSON mode, the way a small model writes it when only the prompt asks for
@@ -193,22 +196,10 @@ function asPlainText(reply: SimReply): SimReply {
   return { ...reply, text: `Here is the JSON you asked for:\n\n\`\`\`json\n${text}\n\`\`\`\n` };
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error("request body too large"));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
+async function readBody(req: http.IncomingMessage): Promise<string> {
+  const bytes = await readBodyBytes(req, MAX_BODY_BYTES);
+  if (!bytes) throw new Error("request body too large");
+  return bytes.toString("utf8");
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
@@ -232,6 +223,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   let attemptsByBody = new Map<number, number>();
   /** Prompts seen, by their first characters: the profile's prompt cache. */
   let promptPrefixes = new Map<string, string>();
+  let chatUrl = "";
+  const batchService = createBatchService({
+    seed,
+    delayMs: options.batchDelayMs ?? 0,
+    failRate: options.batchFailRate ?? 0,
+    expireRate: options.batchExpireRate ?? 0,
+    apiKey: options.apiKey,
+    chatUrl: () => chatUrl,
+  });
   /** Responses we still owe (latency timers, hangs), so `close()` can end them. */
   const pending = new Set<http.ServerResponse>();
 
@@ -413,6 +413,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       readBody(req).then((raw) => sendJson(res, ...embeddingsReply(raw)), () => refuse(res, { status: 413, message: "request body too large", type: "invalid_request_error" }));
     } else if (req.method === "GET" && path === "/v1/models") {
       sendJson(res, 200, profile.models(context, SIMULATOR_OWNER));
+    } else if (batchService.handle(req, res, path ?? "/")) {
+      // the Batch and Files API (batch.ts)
+    } else if (req.method === "GET" && path === "/sim/batch-stats") {
+      sendJson(res, 200, batchService.stats());
     } else if (req.method === "GET" && path === "/sim/stats") {
       sendJson(res, 200, stats);
     } else if (req.method === "POST" && path === "/sim/reset") {
@@ -428,6 +432,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     stats.inFlight = pending.size;
     attemptsByBody = new Map();
     promptPrefixes = new Map();
+    batchService.reset();
   }
 
   const server = http.createServer(route);
@@ -440,13 +445,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     });
   });
   const { port } = server.address() as AddressInfo;
+  chatUrl = `http://${host}:${port}/v1/chat/completions`;
 
   return {
     url: `http://${host}:${port}/v1`,
     stats: () => structuredClone(stats),
+    batchStats: () => batchService.stats(),
     resetStats,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        batchService.close();
         for (const res of pending) res.destroy();
         pending.clear();
         server.close((error) => (error ? reject(error) : resolve()));
