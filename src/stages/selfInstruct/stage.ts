@@ -76,7 +76,7 @@ async function generateLoop(run: StageRun, inputs: LoopInputs): Promise<Generate
     firstUnit: state.nextUnit,
   });
   const novelty = rebuildNoveltyIndex(settings, seeds, state.accepted, picker);
-  const counters = { requests: 0, tasksParsed: 0, unusedAfterTarget: 0, truncatedReplies: 0 };
+  const counters = { requests: 0, tasksParsed: 0, unusedAfterTarget: 0, truncatedReplies: 0, chatterLines: 0 };
   let accepted = state.accepted.length;
   let barren = 0;
 
@@ -100,6 +100,7 @@ async function generateLoop(run: StageRun, inputs: LoopInputs): Promise<Generate
     const result = unreadableItems(outcome.parsed);
     counters.requests++;
     counters.tasksParsed += outcome.checked.length;
+    counters.chatterLines += outcome.parsed.chatterLines;
     if (outcome.finishReason === "length") counters.truncatedReplies++;
     for (const { record, rejection } of outcome.checked) {
       if (accepted >= target) {
