@@ -62,8 +62,13 @@ export const EvolveOptions = z.strictObject({
   family: oneOf(["auto", "general", "code"]).optional(),
   keepOriginal: flag().optional(),
   answer: flag().optional(),
+  /** Opt-in (WizardLM has no such rule): drop an evolution whose ROUGE-L F1 to its parent is above this. */
   maxParentSimilarity: between(0, 1).optional(),
   answerMaxTokens: positiveInt().optional(),
+  /** A file holding the answers' system message (default: none). */
+  answerSystem: path().optional(),
+  answerTemperature: between(0, 2).optional(),
+  answerTopP: between(0, 1).optional(),
   promptsDir: path().optional(),
 });
 
@@ -228,7 +233,7 @@ function resolvePaths(config: PipelineConfig, baseDir: string): PipelineConfig {
       case "dedup":
         return { ...stage, options: { ...stage.options, seeds: fromFile(stage.options.seeds) } };
       case "evolve":
-        return { ...stage, options: { ...stage.options, promptsDir: fromFile(stage.options.promptsDir) } };
+        return { ...stage, options: { ...stage.options, promptsDir: fromFile(stage.options.promptsDir), answerSystem: fromFile(stage.options.answerSystem) } };
       case "answer":
         return { ...stage, options: { ...stage.options, systemPrompt: fromFile(stage.options.systemPrompt) } };
       case "translate":
