@@ -33,6 +33,8 @@ export function register(program: Command): void {
     .option("--prompt <file>", "prompt template with {num_tasks}, {examples}, {next_number}; default prompts/self_instruct.<lang>.txt")
     .option("--rouge-l <threshold>", "drop a task whose ROUGE-L F1 to any kept instruction is above this", GENERATE_DEFAULTS.rougeL)
     .option("--similarity-meta <mode>", "per-record most_similar_instructions/avg_similarity_score: full (O(pool) per record), none, or auto (full up to 10000 records)", GENERATE_DEFAULTS.similarityMeta)
+    .addOption(new Option("--recipe <name>", "alpaca: one-shot lists of whole tasks (Stanford Alpaca; BELLE for zh); self-instruct: the original pipeline (instructions → classification? → instances output-first or input-first)").choices(["alpaca", "self-instruct"]).default(GENERATE_DEFAULTS.recipe))
+    .addOption(new Option("--stop <mode>", "list-end: stop the reply at the list's last number, as the reference does; none: no stop sequence").choices(["list-end", "none"]).default(GENERATE_DEFAULTS.stop))
     .option("--blacklist <file>", "replace the default blacklist: one word (en: whole word) or substring (zh) per line")
     .addOption(new Option("--no-filter <rule>", `switch a rule off (repeatable): ${RULE_NAMES.join(", ")}`).argParser(collect));
   addLlmOptions(command).action(

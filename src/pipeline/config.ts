@@ -53,6 +53,10 @@ export const GenerateOptions = z.strictObject({
   rougeL: between(0, 1).optional(),
   blacklist: path().optional(),
   noFilter: listOf(GENERATE_RULES).optional(),
+  /** alpaca (default; BELLE for zh) or self-instruct (the original four-step pipeline). */
+  recipe: oneOf(["alpaca", "self-instruct"]).optional(),
+  /** list-end (default): stop the reply at the list's last number; none. */
+  stop: oneOf(["list-end", "none"]).optional(),
 });
 
 export const EvolveOptions = z.strictObject({

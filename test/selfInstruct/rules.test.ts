@@ -54,7 +54,8 @@ describe("Chinese rules", () => {
     [`请解释${"非常".repeat(80)}重要的原因。`, "too_long"],
     ["根据这张图片写一段描述。", "blacklisted_word"],
     ["打开链接并总结内容。", "blacklisted_word"],
-    ["“春眠不觉晓”的下一句是什么？", "starts_with_punctuation"],
+    ["，请解释这句话。", "starts_with_punctuation"],
+    ["根据这张折线图说明趋势。", "blacklisted_word"],
     ["Explain how photosynthesis works in plants.", "wrong_language"],
   ])("rejects %j as %s", (instruction, reason) => {
     expect(zh(instruction)).toBe(reason);

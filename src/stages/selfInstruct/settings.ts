@@ -6,6 +6,7 @@ import { Language } from "../../schemas.js";
 import { join } from "node:path";
 import { defaultPromptPath } from "./prompt.js";
 import { RULE_NAMES } from "./rules.js";
+import { RECIPES } from "./recipes.js";
 
 const count = (flag: string, min: number) =>
   z.coerce.number({ error: `${flag} must be a number` }).int(`${flag} must be a whole number`).min(min, `${flag} must be at least ${min}`);
@@ -29,6 +30,9 @@ export const GenerateSettings = z
     rougeL: ratio("--rouge-l", 0, 1),
     blacklist: z.string().min(1).optional(),
     similarityMeta: z.enum(["auto", "full", "none"], { error: "--similarity-meta takes auto, full or none" }),
+    /** `list-end`: stop the reply at the list's last number, as Alpaca does; `none`: no stop sequence. */
+    stop: z.enum(["list-end", "none"], { error: "--stop takes list-end or none" }),
+    recipe: z.enum(RECIPES, { error: `--recipe takes ${RECIPES.join(" or ")}` }),
     noFilter: z.array(z.enum(RULE_NAMES, { error: `--no-filter takes one of: ${RULE_NAMES.join(", ")}` })),
   })
   .refine((s) => s.tasksPerRequest > s.examples + s.machineExamples, {
@@ -53,6 +57,8 @@ export const GenerateFlags = z.object({
   rougeL: z.string().optional(),
   blacklist: z.string().optional(),
   similarityMeta: z.string().optional(),
+  stop: z.string().optional(),
+  recipe: z.string().optional(),
   noFilter: z.array(z.string()).optional(),
 });
 export type GenerateFlags = z.infer<typeof GenerateFlags>;
@@ -77,6 +83,8 @@ export const GENERATE_DEFAULTS = {
   seed: "42",
   rougeL: "0.7",
   similarityMeta: "auto",
+  stop: "list-end",
+  recipe: "alpaca",
 } as const;
 
 export function parseGenerateFlags(given: GenerateFlags): GenerateSettings {

@@ -18,6 +18,7 @@ import { checkRules, defaultBlacklist, type Rejection, type RuleSettings } from 
 import { loadSeeds, type ExampleTask } from "./seeds.js";
 import { wantsSimilarityMeta, type GenerateSettings } from "./settings.js";
 import { NoveltyIndex } from "./similarity.js";
+import { listStop } from "./recipes.js";
 
 /** A run that keeps getting nothing new from this many requests in a row stops with an error. */
 const MAX_BARREN_REQUESTS = 100;
@@ -44,7 +45,7 @@ interface RequestOutcome {
 export async function runGenerate(settings: GenerateSettings, llm: LlmSettings): Promise<GenerateSummary> {
   // Everything that can be wrong with the input is found before the run directory is touched.
   const template = await loadPromptTemplate(settings.prompt, settings.lang);
-  const seeds = await loadSeeds(settings.seeds, settings.examples);
+  const seeds = await loadSeeds(settings.seeds, settings.examples + settings.machineExamples);
   const rules: RuleSettings = {
     lang: settings.lang,
     disabled: new Set(settings.noFilter),
@@ -87,6 +88,7 @@ async function generateLoop(run: StageRun, inputs: LoopInputs): Promise<Generate
       temperature: settings.temperature,
       top_p: settings.topP,
       max_tokens: settings.maxTokens,
+      ...(settings.stop === "list-end" ? { stop: listStop(settings.lang, settings.tasksPerRequest) } : {}),
     });
     const parsed = parseTaskList(reply.text, { nextNumber: examples.length + 1, finishReason: reply.finishReason });
     const checked = parsed.tasks.map((task) => {
