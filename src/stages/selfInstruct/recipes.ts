@@ -10,6 +10,7 @@
  *   6 seed + 2 machine instructions, shuffled → is it classification? → instances, output-first
  *   for classification and input-first otherwise → instance filters.
  */
+import { promptPath } from "../../prompts.js";
 import type { Language } from "../../schemas.js";
 
 export const RECIPES = ["alpaca", "self-instruct"] as const;
@@ -34,6 +35,12 @@ export function listStop(lang: Language, tasksPerRequest: number): string[] {
   return [`\n${stopAt}`, `${stopAt}.`];
 }
 
+/**
+ * bootstrap_instructions.py's blacklist: Alpaca's without video, audio, music, flowchart and
+ * diagram (Alpaca added those five).
+ */
+export const SELF_INSTRUCT_BLACKLIST: readonly string[] = ["image", "images", "graph", "graphs", "picture", "pictures", "file", "files", "map", "maps", "draw", "plot", "go to"];
+
 /** yizhongw/self-instruct, self_instruct/*.py and scripts/*.sh. */
 export const SELF_INSTRUCT_REFERENCE = {
   /** bootstrap_instructions.py: 8 prompt instructions, 2 of them machine-generated (fewer early on: seeds fill in), shuffled. */
@@ -49,3 +56,24 @@ export const SELF_INSTRUCT_REFERENCE = {
    */
   instances: { temperature: 0, maxTokens: { classification: 300, other: 350 }, maxInstances: 5 },
 } as const;
+
+/** The Self-Instruct recipe's prompts (our wording), one file each under prompts/. */
+export function defaultInstructionPromptPath(): string {
+  return promptPath("self_instruct_instructions.en.txt");
+}
+
+export const SELF_INSTRUCT_PROMPTS = {
+  classify: "self_instruct_classify.en.txt",
+  outputFirst: "self_instruct_instances_output_first.en.txt",
+  inputFirst: "self_instruct_instances_input_first.en.txt",
+} as const;
+
+/** The instruction list stops at its last number, as bootstrap_instructions.py does (without its "\n\n": chat models put a blank line after an intro). */
+export function instructionListStop(tasksPerRequest: number): string[] {
+  return [`\n${tasksPerRequest}`, `${tasksPerRequest}.`, `${tasksPerRequest} .`];
+}
+
+/** generate_instances.py stops at the example after the last one wanted, or at the next task. */
+export function instanceStop(maxInstances: number): string[] {
+  return [`Example ${maxInstances + 1}`, "Task:"];
+}

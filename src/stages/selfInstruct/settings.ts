@@ -5,8 +5,8 @@ import { seedsDir } from "../../paths.js";
 import { Language } from "../../schemas.js";
 import { join } from "node:path";
 import { defaultPromptPath } from "./prompt.js";
+import { defaultInstructionPromptPath, RECIPES } from "./recipes.js";
 import { RULE_NAMES } from "./rules.js";
-import { RECIPES } from "./recipes.js";
 
 const count = (flag: string, min: number) =>
   z.coerce.number({ error: `${flag} must be a number` }).int(`${flag} must be a whole number`).min(min, `${flag} must be at least ${min}`);
@@ -87,17 +87,35 @@ export const GENERATE_DEFAULTS = {
   recipe: "alpaca",
 } as const;
 
+/**
+ * What `--recipe self-instruct` changes (yizhongw/self-instruct, bootstrap_instructions.py): 6
+ * seed + 2 machine instructions per prompt, a list stopped at 16, temperature 0.7, top_p 0.5,
+ * max_tokens 1024. Flags given explicitly still win.
+ */
+export const SELF_INSTRUCT_FLAG_DEFAULTS = {
+  examples: "6",
+  machineExamples: "2",
+  tasksPerRequest: "16",
+  temperature: "0.7",
+  topP: "0.5",
+  maxTokens: "1024",
+} as const;
+
 export function parseGenerateFlags(given: GenerateFlags): GenerateSettings {
-  const flags: GenerateFlags = { ...GENERATE_DEFAULTS };
+  const recipe = given.recipe ?? GENERATE_DEFAULTS.recipe;
+  const flags: GenerateFlags = { ...GENERATE_DEFAULTS, ...(recipe === "self-instruct" ? SELF_INSTRUCT_FLAG_DEFAULTS : {}) };
   for (const [key, value] of Object.entries(given)) if (value !== undefined) (flags as Record<string, unknown>)[key] = value;
   const lang = Language.safeParse(flags.lang ?? "en");
   if (!lang.success) throw new UserError(`--lang must be en or zh, got '${flags.lang}'`, 2);
   if (flags.num === undefined) throw new UserError("--num N is required: how many records to generate", 2);
+  if (recipe === "self-instruct" && lang.data !== "en") {
+    throw new UserError("--recipe self-instruct has English prompts only; use --recipe alpaca (BELLE's one-shot variant) for --lang zh", 2);
+  }
   const parsed = GenerateSettings.safeParse({
     ...flags,
     lang: lang.data,
     seeds: flags.seeds ?? defaultSeedsPath(lang.data),
-    prompt: flags.prompt ?? defaultPromptPath(lang.data),
+    prompt: flags.prompt ?? (recipe === "self-instruct" ? defaultInstructionPromptPath() : defaultPromptPath(lang.data)),
     noFilter: flags.noFilter ?? [],
     tasksPerRequest: flags.tasksPerRequest ?? String(DEFAULT_TASKS_PER_REQUEST[lang.data]),
   });

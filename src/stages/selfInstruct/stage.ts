@@ -7,7 +7,6 @@
 import type { LlmSettings } from "../../llm/types.js";
 import { runOrdered } from "../../pipeline/ordered.js";
 import { withStageRun, type StageRun } from "../../pipeline/stageRun.js";
-import { UserError } from "../../errors.js";
 import { recordId, type AlpacaRecord } from "../../schemas.js";
 import type { UnitResult } from "../../io/runDir.js";
 import { ExamplePicker } from "./examples.js";
@@ -18,10 +17,10 @@ import { checkRules, defaultBlacklist, type Rejection, type RuleSettings } from 
 import { loadSeeds, type ExampleTask } from "./seeds.js";
 import { wantsSimilarityMeta, type GenerateSettings } from "./settings.js";
 import { NoveltyIndex } from "./similarity.js";
+import { barrenRunError, MAX_BARREN_REQUESTS } from "./barren.js";
+import { runSelfInstructRecipe } from "./selfInstructStage.js";
 import { listStop } from "./recipes.js";
 
-/** A run that keeps getting nothing new from this many requests in a row stops with an error. */
-const MAX_BARREN_REQUESTS = 100;
 
 export interface GenerateSummary {
   outDir: string;
@@ -43,6 +42,7 @@ interface RequestOutcome {
 }
 
 export async function runGenerate(settings: GenerateSettings, llm: LlmSettings): Promise<GenerateSummary> {
+  if (settings.recipe === "self-instruct") return runSelfInstructRecipe(settings, llm);
   // Everything that can be wrong with the input is found before the run directory is touched.
   const template = await loadPromptTemplate(settings.prompt, settings.lang);
   const seeds = await loadSeeds(settings.seeds, settings.examples + settings.machineExamples);
@@ -163,16 +163,4 @@ function unreadableItems(parsed: ParsedReply): UnitResult {
   }));
   if (parsed.truncated !== undefined) rejected.push({ reason: "truncated", record: {}, detail: { raw: parsed.truncated } });
   return { accepted: [], rejected };
-}
-
-function barrenRunError(run: StageRun): UserError {
-  const reasons = Object.entries(run.runDir.rejectedCounts())
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 3)
-    .map(([reason, n]) => `${reason} ${n}`)
-    .join(", ");
-  return new UserError(
-    `${MAX_BARREN_REQUESTS} requests in a row produced no new task (top rejection reasons: ${reasons || "none"}); ` +
-      `check the model and prompt, see ${run.runDir.dir}/rejected.jsonl. Re-running resumes where this stopped.`,
-  );
 }
