@@ -66,7 +66,7 @@ describe("evolve defaults = WizardLM's", () => {
   });
 
   it("keeps the originals, as WizardLM's data mixes them with the evolved rounds", () => {
-    // WizardLM paper §3.3 / §4.1: the evolved rounds are merged with the initial (Alpaca) data before sampling.
+    // The WizardLM paper: the evolved rounds are merged with the initial (Alpaca) data before sampling 70K.
     const meta = readJsonl<{ kind: string }>(join(out, "meta.jsonl"));
     expect(meta.filter((m) => m.kind === "original")).toHaveLength(records.length);
     expect(meta.some((m) => m.kind === "evolved")).toBe(true);

@@ -18,7 +18,7 @@ export const WIZARDLM_DECODING = { temperature: 1, topP: 0.95, maxTokens: 2048 }
 export const REFERENCE_GENERAL_OPERATIONS = ["add_constraints", "deepen", "concretize", "increase_reasoning", "breadth"] as const;
 
 export const EVOLVE_DEFAULTS = {
-  /** WizardLM's training data mixes the original instructions with their evolutions (paper, §3.3). */
+  /** WizardLM's training data mixes the original instructions with their evolved rounds (the paper's 250K from Alpaca's 52K). */
   keepOriginal: true,
   answerTemperature: WIZARDLM_DECODING.temperature,
   answerTopP: WIZARDLM_DECODING.topP,
