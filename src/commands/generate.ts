@@ -30,7 +30,7 @@ export function register(program: Command): void {
     .option("--top-p <p>", `nucleus sampling (default: ${GENERATE_DEFAULTS.topP}; self-instruct: ${SELF_INSTRUCT_FLAG_DEFAULTS.topP})`)
     .option("--max-tokens <n>", `reply token limit; the item cut by it is dropped (default: ${GENERATE_DEFAULTS.maxTokens}; self-instruct: ${SELF_INSTRUCT_FLAG_DEFAULTS.maxTokens})`)
     .option("--seed <n>", "seed for example sampling (same seed → same requests)", GENERATE_DEFAULTS.seed)
-    .option("--prompt <file>", "prompt template with {num_tasks}, {examples}, {next_number}, or a file without {examples} (e.g. your copy of Alpaca's prompt.txt): the examples then follow its text as in the reference; default prompts/self_instruct.<lang>.txt (self-instruct: prompts/self_instruct_instructions.en.txt)")
+    .option("--prompt <file>", "prompt template with {num_tasks}, {examples}, {next_number}, or a file with no placeholder (e.g. your copy of Alpaca's prompt.txt): the examples then follow its text as in the reference; default prompts/self_instruct.<lang>.txt (self-instruct: prompts/self_instruct_instructions.en.txt)")
     .option("--rouge-l <threshold>", "drop a task whose ROUGE-L F1 to any kept instruction is above this", GENERATE_DEFAULTS.rougeL)
     .option("--similarity-meta <mode>", "per-record most_similar_instructions/avg_similarity_score: full (O(pool) per record), none, or auto (full up to 10000 records)", GENERATE_DEFAULTS.similarityMeta)
     .addOption(new Option("--recipe <name>", "alpaca: one-shot lists of whole tasks (Stanford Alpaca; BELLE for zh); self-instruct: the original pipeline (instructions → classification? → instances output-first or input-first)").choices(["alpaca", "self-instruct"]).default(GENERATE_DEFAULTS.recipe))

@@ -356,7 +356,29 @@ const LAYOUTS: Layout[] = [
   },
 ];
 
+/** Endings of real outputs (letters, recipes, advice) that look like chat but belong to the output. */
+const OUTPUT_ENDINGS = [
+  "Let me know if you have any questions.",
+  "I hope you have a great day!",
+  "Enjoy your meal!",
+  "Would you like to join us on Saturday?",
+  "If you have any questions, please call me.",
+  "These tasks should be done before Friday.",
+  "以上是我的建议。",
+  "祝您身体健康！",
+  "如果您有任何问题，请联系我。",
+];
+
 describe("parseTaskList on the layouts chat models write", () => {
+  it.each(OUTPUT_ENDINGS)("keeps an output that ends %j whole", (ending) => {
+    const output = `Dear Ana,\n\nThe plan is ready.\n\n${ending}`;
+    const reply = `###\n4. Instruction: Write a short note.\n4. Input:\n<noinput>\n4. Output:\n${output}\n###\n5. Instruction: Name a colour.\n5. Input:\n<noinput>\n5. Output:\n${output}`;
+    const parsed = parseTaskList(reply);
+    expect(parsed.tasks.map((t) => t.output)).toEqual([output, output]);
+    expect(parsed.chatterLines).toBe(0);
+  });
+
+
   it.each(LAYOUTS.map((layout) => [layout.name, layout] as const))("%s", (_name, layout) => {
     const parsed = parseTaskList(layout.reply, { nextNumber: 4 });
     expect(parsed.unparseable).toEqual([]);

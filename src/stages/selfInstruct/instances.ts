@@ -6,7 +6,7 @@
  */
 import type { FinishReason } from "../../llm/types.js";
 import type { Rejection, TaskText } from "./rules.js";
-import { isClosingChatter, isOpeningChatter } from "./chatter.js";
+import { isClosingChatter } from "./chatter.js";
 
 export type InstanceOrder = "output-first" | "input-first";
 
@@ -122,10 +122,10 @@ function splitAtFirst(text: string, marker: RegExp): { before: string; after: st
   return match ? { before: text.slice(0, match.index), after: text.slice(match.index + match[0].length) } : undefined;
 }
 
-/** The block's lines without blank edges and without an intro or sign-off paragraph. */
+/** The block's lines without blank edges and without a closing remark ("Let me know if you need more examples."). */
 function withoutChatter(block: string): string[] {
   const lines = block.split("\n");
-  const remark = lines.findIndex((line, index) => index > 0 && lines[index - 1]!.trim() === "" && (isClosingChatter(line) || isOpeningChatter(line)));
+  const remark = lines.findIndex((line, index) => index > 0 && lines[index - 1]!.trim() === "" && isClosingChatter(line));
   const own = remark === -1 ? lines : lines.slice(0, remark);
   while (own.length > 0 && own[own.length - 1]!.trim() === "") own.pop();
   while (own.length > 0 && own[0]!.trim() === "") own.shift();

@@ -81,10 +81,13 @@ const HEADER = /^\s*(?:#{1,6}\s*)?(?:\*{1,3}|_{1,3})?\s*(?:new\s+)?(?:task|examp
 const CHINESE_HEADER = /^\s*(?:#{1,6}\s*)?(?:\*{1,3}|_{1,3})?\s*(?:(?:任务|示例|例子)\s*(\d{1,4})|第\s*(\d{1,4})\s*(?:个)?(?:任务|题|个示例))\s*(?:\*{1,3}|_{1,3})?\s*[:：.、]?\s*(.*)$/u;
 /** `### 5`, `**5.**`, `5.` alone on a line. */
 const BARE_NUMBER = /^\s*(?:#{1,6}\s*)?(?:\*{1,3}|_{1,3})?\s*(\d{1,4})\s*[.)、．]?\s*(?:\*{1,3}|_{1,3})?\s*()$/;
+const HEADER_WORD = /task|example|item|prompt|任务|示例|例子/i;
+/** Every header carries the item's number. */
+const DIGIT = /\d/;
+/** Longer lines are never a bare label (`**Instruction**`) or a bare number (`### 5`). */
+const SHORT_LINE = 32;
 /** `---`, `***`, `___`, `===`, `- - -`. */
 const RULE = /^\s*([-*_=])(?:\s*\1){2,}\s*$/;
-/** One-line sign-offs strong enough to recognise without a blank line before them. */
-const SIGN_OFF = /^(?:i hope (?:this|these)|hope (?:this|these) help|let me know if|feel free to|希望这些|希望以上|如需更多|如果您?需要更多)/i;
 const FENCE = /^\s*(```|~~~)/;
 
 /** Markers a model writes for "this task has no input". Compared after `normalizeMarker`. */
@@ -153,7 +156,7 @@ function classifyLines(text: string): Line[] {
       result.push({ kind: "text", text: line, code: true });
       continue;
     }
-    const label = LABEL.exec(line) ?? BARE_LABEL.exec(line);
+    const label = LABEL.exec(line) ?? (line.length <= SHORT_LINE ? BARE_LABEL.exec(line) : null);
     if (label) {
       const rest = (label[3] ?? "").trim();
       result.push({ kind: "label", field: FIELD_OF[label[2]!.toLowerCase()]!, number: label[1] ? Number(label[1]) : undefined, rest, text: line });
@@ -172,7 +175,10 @@ function classifyLines(text: string): Line[] {
 
 /** A candidate per-task header ("### Task 5", "**Task 5: Haiku**", "5.") or horizontal rule. */
 function headerOrRule(line: string): Line | undefined {
-  if (RULE.test(line)) return { kind: "rule", text: line };
+  // Cheap tests first: most lines are plain text, and each pattern needs a sign it could match.
+  const first = line.trimStart().charAt(0);
+  if ((first === "-" || first === "*" || first === "_" || first === "=") && RULE.test(line)) return { kind: "rule", text: line };
+  if (!DIGIT.test(line) || (line.length > SHORT_LINE && !HEADER_WORD.test(line))) return undefined;
   const chinese = CHINESE_HEADER.exec(line);
   if (chinese) return { kind: "header", number: Number(chinese[1] ?? chinese[2]), title: cleanTitle(chinese[3] ?? ""), text: line };
   const header = HEADER.exec(line) ?? BARE_NUMBER.exec(line);
@@ -362,7 +368,7 @@ function trimLastLine(field: FieldText): number {
   while (last > 0 && field.lines[last]!.text.trim() === "") last--;
   if (last < 1) return 0;
   const line = field.lines[last]!;
-  if (line.code || !SIGN_OFF.test(line.text.replace(/^[\s*_>]+/, ""))) return 0;
+  if (line.code || !isClosingChatter(line.text)) return 0;
   field.lines = field.lines.slice(0, last);
   return 1;
 }
