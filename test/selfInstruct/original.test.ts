@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { filterInstances, isClassificationVerdict, parseInputFirst, parseOutputFirst } from "../../src/stages/selfInstruct/instances.js";
 import { parseInstructionList } from "../../src/stages/selfInstruct/instructionList.js";
 import { renderInstructionPrompt } from "../../src/stages/selfInstruct/original.js";
+import { ExamplePicker } from "../../src/stages/selfInstruct/examples.js";
+import { LaggedNovelty } from "../../src/stages/selfInstruct/laggedNovelty.js";
 
 describe("parseInstructionList", () => {
   it("continues the prompt's bare number, drops an intro and a sign-off, and collapses whitespace", () => {
@@ -67,5 +69,27 @@ describe("instances", () => {
     expect(conflicting.kept).toEqual([]);
     expect(conflicting.dropped.every((d) => d.rejection.reason === "instance_conflicting_outputs")).toBe(true);
     expect(filterInstances(Array.from({ length: 7 }, (_, i) => ({ input: String(i), output: `out ${i}` })), 5).kept).toHaveLength(5);
+  });
+});
+
+describe("LaggedNovelty (the early screen before the follow-up requests)", () => {
+  it("screens in unit order against what units before u − lag kept, and only drops what the final check would drop", async () => {
+    const seeds = [{ id: "s0", instruction: "Name three rivers in Europe.", input: "", output: "" }];
+    const picker = new ExamplePicker(seeds, { seed: 1, examples: 1, machineExamples: 0, lag: 1, firstUnit: 0 });
+    const screen = new LaggedNovelty(0.7, true, seeds, picker, { lag: 1, firstUnit: 0 });
+    const order: number[] = [];
+    // Unit 2 asks first: it must wait for units 0 and 1 to be screened, and for unit 0 (2 − lag − 1) to commit.
+    const second = screen.screen(2, ["Write a limerick about a sleepy cat.", "Name three rivers in Europe please."]).then((r) => (order.push(2), r));
+    const zero = await screen.screen(0, ["Write a limerick about a sleepy cat."]);
+    order.push(0);
+    expect(zero).toEqual([undefined]);
+    screen.kept(0, "Write a limerick about a sleepy cat.", "k0");
+    picker.unitCommitted(0);
+    const one = await screen.screen(1, []);
+    order.push(1);
+    expect(one).toEqual([]);
+    const verdicts = await second;
+    expect(order).toEqual([0, 1, 2]);
+    expect(verdicts.map((v) => v?.reason)).toEqual(["too_similar", "too_similar"]);
   });
 });

@@ -34,21 +34,22 @@ const THINGS = [
   "a short poem", "three practical tips", "a polite reply", "a step-by-step plan", "a product slogan", "two interview questions",
   "a packing list", "a friendly reminder", "a bedtime story", "a workout routine", "a budget", "a toast", "a riddle", "a lesson plan",
 ];
-const TOPICS = [
-  "rainy Mondays", "learning the violin", "moving to Lisbon", "a neighbourhood garden", "saving for a bicycle", "volcano safety",
-  "a chess club", "homemade bread", "night shifts", "library fines", "electric scooters", "a school reunion", "winter camping",
-  "composting at home", "a lost cat", "public speaking", "quantum computers", "a village festival", "tax deadlines", "mountain goats",
+/** Topics are composed (quality × subject): hundreds of them, so long runs do not run dry. */
+const QUALITIES = ["noisy", "forgotten", "seasonal", "tiny", "overdue", "solar", "coastal", "vintage", "shared", "midnight", "rural", "floating", "borrowed", "festive", "haunted"];
+const SUBJECTS = [
+  "gardens", "bicycles", "libraries", "ferries", "bakeries", "violins", "markets", "lighthouses", "scooters", "orchards", "museums",
+  "kitchens", "glaciers", "bridges", "theatres", "beehives", "campsites", "trains", "newsletters", "vineyards", "workshops", "islands",
 ];
 const AUDIENCES = ["a retired teacher", "busy parents", "first-year students", "a nervous beginner", "shop owners", "teenagers", "hospital volunteers"];
 
 function classificationInstruction(rng: Rng): string {
   const [object, labels] = rng.pick(CLASSIFICATION);
   const options = labels.length === 2 ? `${labels[0]} or ${labels[1]}` : `${labels.slice(0, -1).join(", ")} or ${labels[labels.length - 1]}`;
-  return `${rng.pick(CLASSIFY_VERBS)} the given ${object} is ${options}.`;
+  return `${rng.pick(CLASSIFY_VERBS)} the given ${object} about ${rng.pick(QUALITIES)} ${rng.pick(SUBJECTS)} is ${options}.`;
 }
 
 function openInstruction(rng: Rng): string {
-  return `${rng.pick(ACTIONS)} ${rng.pick(THINGS)} about ${rng.pick(TOPICS)} for ${rng.pick(AUDIENCES)}.`;
+  return `${rng.pick(ACTIONS)} ${rng.pick(THINGS)} about ${rng.pick(QUALITIES)} ${rng.pick(SUBJECTS)} for ${rng.pick(AUDIENCES)}.`;
 }
 
 export const selfInstructInstructionsHandler: SimHandler = {

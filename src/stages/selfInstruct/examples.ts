@@ -17,6 +17,7 @@ export class ExamplePicker {
   private readonly machine: Array<{ unit: number; task: ExampleTask }> = [];
   private committedBefore: number;
   private waiters: Array<{ unit: number; resolve: () => void }> = [];
+  private released = false;
 
   constructor(
     private readonly seeds: readonly ExampleTask[],
@@ -42,11 +43,26 @@ export class ExamplePicker {
     for (const waiter of ready) waiter.resolve();
   }
 
+  /** Resolves once every unit before `horizon` is committed (or the run has stopped committing). */
+  async committedUpTo(horizon: number): Promise<void> {
+    if (!this.released && horizon > this.committedBefore) await new Promise<void>((resolve) => this.waiters.push({ unit: horizon, resolve }));
+  }
+
+  /**
+   * The run stops committing (target reached, or an error): units still in flight must not wait
+   * for commits that will never come. Their results are not committed, so what they see no longer matters.
+   */
+  release(): void {
+    this.released = true;
+    for (const waiter of this.waiters) waiter.resolve();
+    this.waiters = [];
+  }
+
   async examplesFor(unit: number): Promise<ExampleTask[]> {
     const rng = createRng(deriveSeed(this.options.seed, "self-instruct", unit));
     if (this.options.machineExamples === 0) return pickDistinct(this.seeds, this.options.examples, rng);
     const horizon = unit - this.options.lag;
-    if (horizon > this.committedBefore) await new Promise<void>((resolve) => this.waiters.push({ unit: horizon, resolve }));
+    await this.committedUpTo(horizon);
     const eligible = countBefore(this.machine, horizon);
     const machine = pickDistinct(this.machine, this.options.machineExamples, rng, eligible).map((m) => m.task);
     const seeds = pickDistinct(this.seeds, this.options.examples + this.options.machineExamples - machine.length, rng);

@@ -8,9 +8,10 @@
  *   input-first otherwise → the reference's instance filters → ROUGE-L novelty (in unit order).
  *
  * Each record is one instance; its meta says whether the instruction was judged classification
- * and which order its instances were generated in (`instanceOrder`). The classification and
- * instance requests are sent for every instruction that passes the rules; the novelty check runs
- * at commit, in unit order, so a few of them are for instructions then dropped as too similar.
+ * and which order its instances were generated in (`instanceOrder`). The novelty check runs at
+ * commit, in unit order; before the classification and instance requests, a deterministic early
+ * screen (laggedNovelty.ts) drops the instructions that check would drop against what was kept
+ * a window earlier, so few follow-up requests are paid for instructions that are then dropped.
  */
 import type { UnitResult } from "../../io/runDir.js";
 import type { LlmClient } from "../../llm/types.js";
@@ -26,6 +27,7 @@ import { checkRules, type Rejection, type RuleSettings } from "./rules.js";
 import type { ExampleTask } from "./seeds.js";
 import type { GenerateSettings } from "./settings.js";
 import type { NoveltyIndex } from "./similarity.js";
+import type { LaggedNovelty } from "./laggedNovelty.js";
 
 export interface SelfInstructTemplates {
   instructions: { text: string; mode: "fill" | "append" };
@@ -105,11 +107,12 @@ export interface SelfInstructInputs {
   /** Rules for the instruction alone (empty-output off: instances come later). */
   rules: RuleSettings;
   picker: ExamplePicker;
+  screen: LaggedNovelty;
 }
 
 /** One unit's work: the instruction request, then classification and instances for each instruction that passes the rules. */
 export async function selfInstructUnit(llm: LlmClient, inputs: SelfInstructInputs, unit: number): Promise<SelfInstructOutcome> {
-  const { settings, templates, rules, picker } = inputs;
+  const { settings, templates, rules, picker, screen } = inputs;
   const examples = await picker.examplesFor(unit);
   const reply = await llm.chat({
     messages: [{ role: "user", content: renderInstructionPrompt(templates.instructions, examples) }],
@@ -119,12 +122,15 @@ export async function selfInstructUnit(llm: LlmClient, inputs: SelfInstructInput
     ...(settings.stop === "list-end" ? { stop: instructionListStop(settings.tasksPerRequest) } : {}),
   });
   const outcome: SelfInstructOutcome = { exampleIds: examples.map((e) => e.id), finishReason: reply.finishReason, chatterLines: 0, candidates: [] };
-  if (reply.finishReason === "length") return { ...outcome, truncated: reply.text };
-  const list = parseInstructionList(reply.text);
+  const list = reply.finishReason === "length" ? { instructions: [], chatterLines: 0 } : parseInstructionList(reply.text);
+  if (reply.finishReason === "length") outcome.truncated = reply.text;
   outcome.chatterLines = list.chatterLines;
+  const ruled = list.instructions.map((instruction) => ({ instruction, rejection: checkRules({ instruction, input: "", output: "" }, rules) }));
+  const passing = ruled.filter((c) => c.rejection === undefined);
+  const screened = await screen.screen(unit, passing.map((c) => c.instruction));
+  passing.forEach((candidate, index) => (candidate.rejection = screened[index]));
   outcome.candidates = await Promise.all(
-    list.instructions.map(async (instruction): Promise<Candidate> => {
-      const rejection = checkRules({ instruction, input: "", output: "" }, rules);
+    ruled.map(async ({ instruction, rejection }): Promise<Candidate> => {
       if (rejection) return { instruction, rejection };
       const verdict = await classify(llm, templates, instruction);
       const instanceOrder: InstanceOrder = verdict.isClassification ? "output-first" : "input-first";
@@ -136,6 +142,7 @@ export async function selfInstructUnit(llm: LlmClient, inputs: SelfInstructInput
 
 export interface CommitState {
   novelty: NoveltyIndex;
+  screen: LaggedNovelty;
   picker: ExamplePicker;
   target: number;
   accepted: number;
@@ -168,6 +175,7 @@ export function commitSelfInstruct(unit: number, outcome: SelfInstructOutcome, s
       continue;
     }
     state.counters.instructionsKept++;
+    state.screen.kept(unit, candidate.instruction, instructionId);
     state.picker.addMachineTask(unit, { id: `machine:${instructionId}`, instruction: candidate.instruction, input: "", output: "" });
     const how = {
       recipe: "self-instruct",
@@ -196,13 +204,14 @@ export function commitSelfInstruct(unit: number, outcome: SelfInstructOutcome, s
 }
 
 /** On resume: every distinct instruction already kept joins the novelty index and the machine pool once. */
-export function restoreSelfInstruct(accepted: StageRun["runDir"]["state"]["accepted"], novelty: NoveltyIndex, picker: ExamplePicker): void {
+export function restoreSelfInstruct(accepted: StageRun["runDir"]["state"]["accepted"], novelty: NoveltyIndex, picker: ExamplePicker, screen: LaggedNovelty): void {
   const seen = new Set<string>();
   for (const { record, meta } of accepted) {
     if (seen.has(record.instruction)) continue;
     seen.add(record.instruction);
     const id = recordId({ instruction: record.instruction, input: "", output: "" });
     novelty.add(record.instruction, id);
+    screen.kept(Number(meta.unit), record.instruction, id);
     picker.addMachineTask(Number(meta.unit), { id: `machine:${id}`, instruction: record.instruction, input: "", output: "" });
   }
 }
@@ -219,7 +228,11 @@ export async function runSelfInstructUnits(
     start: run.runDir.state.nextUnit,
     window,
     signal: run.signal,
-    work: (unit) => selfInstructUnit(run.llm, inputs, unit),
+    work: (unit) =>
+      selfInstructUnit(run.llm, inputs, unit).catch((error: unknown) => {
+        inputs.picker.release(); // the run fails: units waiting on later commits must not hang
+        throw error;
+      }),
     commit: (unit, outcome) => afterCommit(unit, commitSelfInstruct(unit, outcome, state, inputs.settings.lang)),
   });
 }

@@ -14,6 +14,7 @@ import type { RuleSettings } from "./rules.js";
 import { loadSeeds } from "./seeds.js";
 import { wantsSimilarityMeta, type GenerateSettings } from "./settings.js";
 import { NoveltyIndex } from "./similarity.js";
+import { LaggedNovelty } from "./laggedNovelty.js";
 import type { GenerateSummary } from "./stage.js";
 
 export async function runSelfInstructRecipe(settings: GenerateSettings, llm: LlmSettings): Promise<GenerateSummary> {
@@ -32,9 +33,11 @@ export async function runSelfInstructRecipe(settings: GenerateSettings, llm: Llm
     const picker = new ExamplePicker(seeds, { seed: settings.seed, examples: settings.examples, machineExamples: settings.machineExamples, lag: window, firstUnit: state.nextUnit });
     const novelty = new NoveltyIndex(settings.rougeL, { filter: !settings.noFilter.includes("similarity"), diagnostics: wantsSimilarityMeta(settings) });
     for (const seed of seeds) novelty.add(seed.instruction, seed.id);
-    restoreSelfInstruct(state.accepted, novelty, picker);
+    const screen = new LaggedNovelty(settings.rougeL, !settings.noFilter.includes("similarity"), seeds, picker, { lag: window, firstUnit: state.nextUnit });
+    restoreSelfInstruct(state.accepted, novelty, picker, screen);
     const commitState: CommitState = {
       novelty,
+      screen,
       picker,
       target: settings.num,
       accepted: state.accepted.length,
@@ -42,14 +45,19 @@ export async function runSelfInstructRecipe(settings: GenerateSettings, llm: Llm
     };
     let requests = 0;
     let barren = 0;
-    await runSelfInstructUnits(run, { settings, templates, rules, picker }, commitState, window, (unit, result) => {
+    await runSelfInstructUnits(run, { settings, templates, rules, picker, screen }, commitState, window, (unit, result) => {
       run.runDir.commit(unit, result);
       picker.unitCommitted(unit);
       requests++;
       run.progress(commitState.accepted, commitState.target);
       barren = result.accepted.length > 0 ? 0 : barren + 1;
-      if (barren >= MAX_BARREN_REQUESTS && commitState.accepted < commitState.target) throw barrenRunError(run);
-      return commitState.accepted < commitState.target;
+      const more = commitState.accepted < commitState.target;
+      if (barren >= MAX_BARREN_REQUESTS && more) {
+        picker.release();
+        throw barrenRunError(run);
+      }
+      if (!more) picker.release();
+      return more;
     });
     run.runDir.updateManifest({ generate: { recipe: "self-instruct", requests, ...commitState.counters, similarityPool: novelty.size, thisAttemptOnly: true } });
     return { outDir: run.runDir.dir, accepted: run.runDir.accepted, rejected: run.runDir.rejected, requests };

@@ -127,7 +127,11 @@ async function generateLoop(run: StageRun, inputs: LoopInputs): Promise<Generate
     picker.unitCommitted(unit);
     run.progress(accepted, target);
     barren = result.accepted.length > 0 ? 0 : barren + 1;
-    if (barren >= MAX_BARREN_REQUESTS && accepted < target) throw barrenRunError(run);
+    if (barren >= MAX_BARREN_REQUESTS && accepted < target) {
+      picker.release();
+      throw barrenRunError(run);
+    }
+    if (accepted >= target) picker.release();
     return accepted < target;
   };
 
