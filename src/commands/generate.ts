@@ -3,7 +3,7 @@ import { action } from "./action.js";
 import { addRestartOption, withCliStageContext } from "./stageContext.js";
 import { addLlmOptions, resolveLlmSettings, type LlmFlags } from "./llmOptions.js";
 import { runGenerate } from "../stages/selfInstruct/stage.js";
-import { GENERATE_DEFAULTS, parseGenerateFlags, type GenerateFlags } from "../stages/selfInstruct/settings.js";
+import { GENERATE_DEFAULTS, SELF_INSTRUCT_FLAG_DEFAULTS, parseGenerateFlags, type GenerateFlags } from "../stages/selfInstruct/settings.js";
 import { RULE_NAMES } from "../stages/selfInstruct/rules.js";
 
 /** `--no-filter` is a negatable name to commander: its value starts as `true`, not a list. */
@@ -24,16 +24,18 @@ export function register(program: Command): void {
     .option("--num <n>", "records to generate")
     .option("--out <dir>", "run directory (created, or resumed when it holds an earlier run)")
     .addOption(new Option("--lang <lang>", "language of the generated tasks: prompt, rules and default seeds").choices(["en", "zh"]).default("en"))
-    .option("--examples <n>", "seed tasks shown in each request", GENERATE_DEFAULTS.examples)
-    .option("--machine-examples <k>", "also show k already-accepted generated tasks (prompts then depend on earlier results)", GENERATE_DEFAULTS.machineExamples)
-    .option("--tasks-per-request <n>", "length of the numbered list asked for, examples included (default: 20 for en, 10 for zh)")
-    .option("--temperature <t>", "sampling temperature", GENERATE_DEFAULTS.temperature)
-    .option("--top-p <p>", "nucleus sampling", GENERATE_DEFAULTS.topP)
-    .option("--max-tokens <n>", "reply token limit; the item cut by it is dropped", GENERATE_DEFAULTS.maxTokens)
+    .option("--examples <n>", `seed tasks shown in each request (default: ${GENERATE_DEFAULTS.examples}; self-instruct: ${SELF_INSTRUCT_FLAG_DEFAULTS.examples})`)
+    .option("--machine-examples <k>", `also show k already-accepted generated tasks, shuffled in with the seeds (default: ${GENERATE_DEFAULTS.machineExamples}; self-instruct: ${SELF_INSTRUCT_FLAG_DEFAULTS.machineExamples})`)
+    .option("--tasks-per-request <n>", `length of the numbered list asked for, examples included (default: 20 for en, 10 for zh; self-instruct: ${SELF_INSTRUCT_FLAG_DEFAULTS.tasksPerRequest})`)
+    .option("--temperature <t>", `sampling temperature (default: ${GENERATE_DEFAULTS.temperature}; self-instruct: ${SELF_INSTRUCT_FLAG_DEFAULTS.temperature})`)
+    .option("--top-p <p>", `nucleus sampling (default: ${GENERATE_DEFAULTS.topP}; self-instruct: ${SELF_INSTRUCT_FLAG_DEFAULTS.topP})`)
+    .option("--max-tokens <n>", `reply token limit; the item cut by it is dropped (default: ${GENERATE_DEFAULTS.maxTokens}; self-instruct: ${SELF_INSTRUCT_FLAG_DEFAULTS.maxTokens})`)
     .option("--seed <n>", "seed for example sampling (same seed → same requests)", GENERATE_DEFAULTS.seed)
-    .option("--prompt <file>", "prompt template with {num_tasks}, {examples}, {next_number}; default prompts/self_instruct.<lang>.txt")
+    .option("--prompt <file>", "prompt template with {num_tasks}, {examples}, {next_number}, or a file with no placeholder (e.g. your copy of Alpaca's prompt.txt): the examples then follow its text as in the reference; default prompts/self_instruct.<lang>.txt (self-instruct: prompts/self_instruct_instructions.en.txt)")
     .option("--rouge-l <threshold>", "drop a task whose ROUGE-L F1 to any kept instruction is above this", GENERATE_DEFAULTS.rougeL)
     .option("--similarity-meta <mode>", "per-record most_similar_instructions/avg_similarity_score: full (O(pool) per record), none, or auto (full up to 10000 records)", GENERATE_DEFAULTS.similarityMeta)
+    .addOption(new Option("--recipe <name>", "alpaca: one-shot lists of whole tasks (Stanford Alpaca; BELLE for zh); self-instruct: the original pipeline (instructions → classification? → instances output-first or input-first)").choices(["alpaca", "self-instruct"]).default(GENERATE_DEFAULTS.recipe))
+    .addOption(new Option("--stop <mode>", "list-end: stop the reply at the list's last number, as the reference does; none: no stop sequence").choices(["list-end", "none"]).default(GENERATE_DEFAULTS.stop))
     .option("--blacklist <file>", "replace the default blacklist: one word (en: whole word) or substring (zh) per line")
     .addOption(new Option("--no-filter <rule>", `switch a rule off (repeatable): ${RULE_NAMES.join(", ")}`).argParser(collect));
   addRestartOption(addLlmOptions(command)).action(

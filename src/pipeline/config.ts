@@ -56,6 +56,10 @@ export const GenerateOptions = z.strictObject({
   rougeL: between(0, 1).optional(),
   blacklist: path().optional(),
   noFilter: listOf(GENERATE_RULES).optional(),
+  /** alpaca (default; BELLE for zh) or self-instruct (the original four-step pipeline). */
+  recipe: oneOf(["alpaca", "self-instruct"]).optional(),
+  /** list-end (default): stop the reply at the list's last number; none. */
+  stop: oneOf(["list-end", "none"]).optional(),
 });
 
 export const EvolveOptions = z.strictObject({
@@ -65,8 +69,13 @@ export const EvolveOptions = z.strictObject({
   family: oneOf(["auto", "general", "code"]).optional(),
   keepOriginal: flag().optional(),
   answer: flag().optional(),
+  /** Opt-in (WizardLM has no such rule): drop an evolution whose ROUGE-L F1 to its parent is above this. */
   maxParentSimilarity: between(0, 1).optional(),
   answerMaxTokens: positiveInt().optional(),
+  /** A file holding the answers' system message (default: none). */
+  answerSystem: path().optional(),
+  answerTemperature: between(0, 2).optional(),
+  answerTopP: between(0, 1).optional(),
   promptsDir: path().optional(),
 });
 
@@ -243,7 +252,7 @@ function resolvePaths(config: PipelineConfig, baseDir: string): PipelineConfig {
       case "dedup":
         return { ...stage, options: { ...stage.options, seeds: fromFile(stage.options.seeds) } };
       case "evolve":
-        return { ...stage, options: { ...stage.options, promptsDir: fromFile(stage.options.promptsDir) } };
+        return { ...stage, options: { ...stage.options, promptsDir: fromFile(stage.options.promptsDir), answerSystem: fromFile(stage.options.answerSystem) } };
       case "answer":
         return { ...stage, options: { ...stage.options, systemPrompt: fromFile(stage.options.systemPrompt) } };
       case "translate":

@@ -18,6 +18,7 @@ import { defaultPromptPath, formatExamples, loadPromptTemplate, renderPrompt } f
 import { DEFAULT_TASKS_PER_REQUEST, defaultSeedsPath } from "../stages/selfInstruct/settings.js";
 import { DEFAULT_JUDGE_BATCH } from "../stages/filter/config.js";
 import { loadSeeds, type ExampleTask } from "../stages/selfInstruct/seeds.js";
+import { EVOLVE_DEFAULTS } from "../stages/evolve/defaults.js";
 import type { PipelineConfig, StageConfig, StageOptions } from "./config.js";
 import { formatTable, workStages } from "./runPipeline.js";
 
@@ -176,7 +177,7 @@ async function estimateEvolve(options: StageOptions<"evolve">, recordsIn: number
   const evolved = sizes.instruction + 20;
   const promptTokensTotal = attempts * (evolveTemplate + sizes.instruction + sizes.input) + judged * (judgeTemplate + sizes.instruction + evolved) + answered * (answerSystem + evolved + sizes.input);
   const completionTokensTotal = attempts * evolved + judged * 3 + answered * sizes.output;
-  const recordsOut = Math.round(attempts * ASSUMED.evolvePassed + (options.keepOriginal ? recordsIn : 0));
+  const recordsOut = Math.round(attempts * ASSUMED.evolvePassed + ((options.keepOriginal ?? EVOLVE_DEFAULTS.keepOriginal) ? recordsIn : 0));
   const assumptions = [
     `evolve: ${formatInt(recordsIn)} records × ${rounds} round(s); per attempt 1 rewrite + ${percent(ASSUMED.evolveJudged)} judged${answer ? ` + ${percent(ASSUMED.evolvePassed)} answered` : ""}; ${percent(ASSUMED.evolvePassed)} of evolutions pass → ~${formatInt(recordsOut)} records`,
   ];

@@ -23,6 +23,7 @@ import * as translateCommand from "../commands/translate.js";
 import { runAnswer } from "../stages/answer/stage.js";
 import { defaultWeights, parseOperationWeights } from "../stages/evolve/operations.js";
 import { runEvolve } from "../stages/evolve/stage.js";
+import { EVOLVE_DEFAULTS } from "../stages/evolve/defaults.js";
 import { runFilter } from "../stages/filter/stage.js";
 import { runGenerate } from "../stages/selfInstruct/stage.js";
 import { GenerateFlags, parseGenerateFlags } from "../stages/selfInstruct/settings.js";
@@ -78,10 +79,13 @@ async function callEvolve(options: StageOptions<"evolve">, call: StageCall): Pro
     opsSpec: options.ops,
     family: options.family ?? "auto",
     seed: call.seed,
-    keepOriginal: options.keepOriginal ?? false,
+    keepOriginal: options.keepOriginal ?? EVOLVE_DEFAULTS.keepOriginal,
     answer: options.answer ?? defaults.boolean("answer"),
-    maxParentSimilarity: options.maxParentSimilarity ?? defaults.number("maxParentSimilarity"),
+    maxParentSimilarity: options.maxParentSimilarity,
     answerMaxTokens: options.answerMaxTokens ?? defaults.number("answerMaxTokens"),
+    answerSystemFile: options.answerSystem,
+    answerTemperature: options.answerTemperature ?? defaults.number("answerTemperature"),
+    answerTopP: options.answerTopP ?? defaults.number("answerTopP"),
     promptsDir: options.promptsDir,
     llm: call.llm,
   }, call.context);

@@ -65,7 +65,10 @@ describe("instructforge evolve (CLI)", () => {
     expect(manifest.evolve.perRound.map((r: { attempts: number }) => r.attempts)).toEqual([200, 200, 200, 200]);
     const kept = readFileSync(join(out, "data.jsonl"), "utf8").trim().split("\n").length;
     expect(kept).toBe(manifest.counts.accepted);
-    expect(kept + manifest.counts.rejected).toBe(800);
+    // 800 attempts, plus the 200 originals, kept by default as WizardLM's data mixes them in.
+    expect(kept + manifest.counts.rejected).toBe(1000);
+    const originals = readFileSync(join(out, "meta.jsonl"), "utf8").trim().split("\n").filter((line) => JSON.parse(line).kind === "original");
+    expect(originals).toHaveLength(200);
     expect(JSON.stringify(manifest)).not.toContain("sk-test-not-secret");
     console.log(`evolve 200×4: ${result.ms} ms, ${kept} kept, eliminated ${JSON.stringify(manifest.counts.rejectedByReason)}, ${sim.stats().requests} requests`);
   });

@@ -83,13 +83,13 @@ describe("parseTaskList", () => {
     expect(task!.output).toBe("1. Boil water.\n2. Add tea leaves.\n3. Drink tea.");
   });
 
-  it("reports items with a missing label as unparseable, with their raw text", () => {
+  it("reports items with a missing label as unparseable, with their raw text; text with no label at all is chatter", () => {
     const reply = "###\n4. Instruction: Name a planet.\n4. Input:\n<noinput>\nMars\n###\nJust some stray text\n###\n6. Instruction: Name a moon.\n6. Input:\n<noinput>\n6. Output:\nPhobos";
     const parsed = parseTaskList(reply);
     expect(brief(parsed.tasks)).toEqual([{ instruction: "Name a moon.", input: "", output: "Phobos" }]);
-    expect(parsed.unparseable.map((u) => u.problem)).toEqual(["no Output label", "no Instruction label"]);
+    expect(parsed.unparseable.map((u) => u.problem)).toEqual(["no Output label"]);
     expect(parsed.unparseable[0]!.raw).toContain("Name a planet.");
-    expect(parsed.unparseable[1]!.raw).toBe("Just some stray text");
+    expect(parsed.chatterLines).toBe(1);
   });
 
   it("starts a new item when a higher-numbered label appears without its Instruction", () => {
@@ -108,7 +108,7 @@ describe("parseTaskList", () => {
   });
 
   it("returns nothing for a reply with no items", () => {
-    expect(parseTaskList("I'm sorry, I can't help with that.")).toEqual({ tasks: [], unparseable: [] });
+    expect(parseTaskList("I'm sorry, I can't help with that.")).toEqual({ tasks: [], unparseable: [], chatterLines: 1 });
   });
 
   it.each(["<noinput>", "<no input>", "N/A", "None", "none.", "无", "<无输入>", "（无）", "", "No input", `${" ".repeat(40)}**No_input**${"。".repeat(30)}`])("treats %j as no input", (marker) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkRules, defaultBlacklist, type RuleName } from "../../src/stages/selfInstruct/rules.js";
+import { CHINESE_BLACKLIST, checkRules, defaultBlacklist, type RuleName } from "../../src/stages/selfInstruct/rules.js";
 
 const en = (instruction: string, output = "An answer.", disabled: RuleName[] = []) =>
   checkRules({ instruction, input: "", output }, { lang: "en", disabled: new Set(disabled), blacklist: defaultBlacklist("en") })?.reason;
@@ -54,10 +54,26 @@ describe("Chinese rules", () => {
     [`请解释${"非常".repeat(80)}重要的原因。`, "too_long"],
     ["根据这张图片写一段描述。", "blacklisted_word"],
     ["打开链接并总结内容。", "blacklisted_word"],
-    ["“春眠不觉晓”的下一句是什么？", "starts_with_punctuation"],
+    ["，请解释这句话。", "starts_with_punctuation"],
+    ["根据这张折线图说明趋势。", "blacklisted_word"],
     ["Explain how photosynthesis works in plants.", "wrong_language"],
   ])("rejects %j as %s", (instruction, reason) => {
     expect(zh(instruction)).toBe(reason);
+  });
+
+  it("lets an instruction open with a book title or a quotation, as BELLE does (it has no punctuation rule)", () => {
+    // LianjiaTech/BELLE, data/1.5M/generate_instruction.py: no check on the first character.
+    expect(zh("《红楼梦》的作者是谁？请简单介绍他。")).toBeUndefined();
+    expect(zh("“春眠不觉晓”的下一句是什么？")).toBeUndefined();
+    expect(zh("「少年强则国强」出自哪篇文章？")).toBeUndefined();
+  });
+
+  it("scans instruction, input and output with BELLE's substrings; 音乐 is not among them", () => {
+    // LianjiaTech/BELLE, data/1.5M/generate_instruction.py: `find_word_in_string(word, inst)` on the whole task text.
+    const rule = (instruction: string, input: string, output: string) =>
+      checkRules({ instruction, input, output }, { lang: "zh", disabled: new Set(), blacklist: CHINESE_BLACKLIST })?.reason;
+    expect(rule("根据下面的数据说明趋势。", "请参考附带的柱形图。", "销量在上升。")).toBe("blacklisted_word");
+    expect(rule("推荐一首适合跑步时听的音乐。", "", "《奔跑》节奏明快，适合跑步。")).toBeUndefined();
   });
 
   it("checks the blacklist over the output too, case-insensitively", () => {

@@ -262,14 +262,20 @@ function fillerParaphrase(given: string, lang: Lang): string {
 function withLeak(text: string, lang: Lang, rng: Rng): string {
   const variants =
     lang === "zh"
-      ? [`${text}（这是在给定提示的基础上改写的。）`, `改写后的提示：${text}`]
-      : [`${text} Make it harder than the given prompt.`, `${text} (#Rewritten Prompt#)`, `Rewritten prompt: ${text}`];
+      ? [`${text}（这是在给定提示的基础上改写的。）`, `${text}这就是改写后的提示。`]
+      : [`${text} Make it harder than the given prompt.`, `${text} (#Rewritten Prompt#)`, `${text} This rewritten prompt adds one constraint.`];
   return rng.pick(variants);
 }
 
+/** The ways chat models echo the label the prompt ends with (all must be stripped by the stage). */
+const ECHOED_LABELS = {
+  rewritten: ["#Rewritten Prompt#:\n", "Rewritten Prompt:\n", "**Rewritten Prompt:** ", "#Rewritten Prompt#\n", "## Rewritten Prompt\n"],
+  created: ["#Created Prompt#:\n", "Created Prompt: ", "**Created Prompt:** ", "#Created Prompt#\n"],
+} as const;
+
 function withEchoedLabels(text: string, given: string, breadth: boolean, rng: Rng): string {
-  const label = breadth ? "#Created Prompt#:" : "#Rewritten Prompt#:";
-  return rng.chance(0.5) ? `${label}\n${text}` : `${GIVEN_LABEL}\n${given}\n\n${label}\n${text}`;
+  const label = rng.pick(breadth ? ECHOED_LABELS.created : ECHOED_LABELS.rewritten);
+  return rng.chance(0.5) ? `${label}${text}` : `${GIVEN_LABEL}\n${given}\n\n${label}${text}`;
 }
 
 function withBait(text: string, lang: Lang, bait: typeof REFUSAL_BAIT | typeof STOPWORD_BAIT): string {

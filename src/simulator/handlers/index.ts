@@ -11,6 +11,9 @@ import { complexityHandler } from "./complexity.js";
 import { generateTasksHandler } from "./generateTasks.js";
 import { evolAnswerHandler } from "./evolAnswer.js";
 import { answerHandler } from "./answer.js";
+import { selfInstructInstructionsHandler } from "./selfInstructInstructions.js";
+import { selfInstructClassifyHandler } from "./selfInstructClassify.js";
+import { selfInstructInstancesHandler } from "./selfInstructInstances.js";
 
 export const handlers: readonly SimHandler[] = [
   translateHandler,
@@ -19,6 +22,9 @@ export const handlers: readonly SimHandler[] = [
   qualityJudgeHandler,
   complexityHandler,
   generateTasksHandler,
+  selfInstructInstructionsHandler,
+  selfInstructClassifyHandler,
+  selfInstructInstancesHandler,
   evolAnswerHandler,
   answerHandler,
 ];

@@ -13,9 +13,10 @@ import { detectLanguage } from "../../text/language.js";
 export interface AnswerOptions {
   /** Language to answer in; "auto" (default) answers in the instruction's own language. */
   lang?: Language | "auto";
-  /** System prompt text; default: the built-in `answer.system.<lang>.txt`. */
-  systemPrompt?: string;
+  /** System prompt text; default: the built-in `answer.system.<lang>.txt`; null: no system message. */
+  systemPrompt?: string | null;
   temperature?: number;
+  topP?: number;
   maxTokens?: number;
   /** Set to ask again for an independent answer to the same record. */
   sampleIndex?: number;
@@ -60,13 +61,12 @@ export async function answerInstruction(
 ): Promise<Answer> {
   const requested = options.lang ?? "auto";
   const lang: Language = requested === "auto" ? detectLanguage(`${record.instruction}\n${record.input}`) : requested;
-  const systemPrompt = options.systemPrompt ?? (await loadAnswerSystemPrompt(lang));
+  const systemPrompt = options.systemPrompt === undefined ? await loadAnswerSystemPrompt(lang) : options.systemPrompt;
+  const user = { role: "user", content: userMessageOf(record) } as const;
   const reply = await llm.chat({
-    messages: [
-      { role: "system", content: systemPrompt },
-      { role: "user", content: userMessageOf(record) },
-    ],
+    messages: systemPrompt === null ? [user] : [{ role: "system", content: systemPrompt }, user],
     temperature: options.temperature ?? DEFAULT_ANSWER_TEMPERATURE,
+    ...(options.topP === undefined ? {} : { top_p: options.topP }),
     max_tokens: options.maxTokens ?? DEFAULT_ANSWER_MAX_TOKENS,
     sampleIndex: options.sampleIndex,
   });

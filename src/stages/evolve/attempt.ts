@@ -3,7 +3,7 @@
  *
  *   1. evolution_truncated, empty_evolution      free: the reply itself
  *   2. template_leak (rule 4)                     free: a regex
- *   3. too_similar_to_parent                      free: ROUGE-L against the parent
+ *   3. too_similar_to_parent                      free: ROUGE-L against the parent (opt-in)
  *   4. no_information_gain (rule 1), judge_unparseable   one short judge call
  *   5. apology_short_answer (rule 2), answer_only_punctuation_stopwords (rule 3)
  *                                                 need the answer, the most expensive call
@@ -15,6 +15,7 @@
 import type { LlmClient } from "../../llm/types.js";
 import type { AlpacaRecord } from "../../schemas.js";
 import { answerInstruction } from "../answer/answer.js";
+import { WIZARDLM_DECODING } from "./defaults.js";
 import { judgeInformationGain } from "./judge.js";
 import type { EvolveLineage, PoolRoot, PoolVersion } from "./lineage.js";
 import { lineageOf } from "./lineage.js";
@@ -25,16 +26,19 @@ import { apologyShortAnswer, findTemplateLeak, onlyPunctuationAndStopwords, roug
 export interface AttemptSettings {
   templates: EvolveTemplates;
   answer: boolean;
-  maxParentSimilarity: number;
+  /** Drop an evolution whose ROUGE-L F1 to its parent is above this; undefined: no such rule (the reference has none). */
+  maxParentSimilarity?: number;
   answerMaxTokens: number;
+  /** The answers' system message; null sends none (the default). */
+  answerSystem: string | null;
+  answerTemperature: number;
+  answerTopP: number;
 }
 
 export type AttemptOutcome =
   | { passed: true; record: AlpacaRecord; lineage: EvolveLineage }
   | { passed: false; reason: string; record: Partial<AlpacaRecord>; detail: Record<string, unknown> };
 
-const EVOLVE_TEMPERATURE = 1;
-const EVOLVE_MAX_TOKENS = 2048;
 
 export async function attemptEvolution(
   llm: LlmClient,
@@ -54,8 +58,9 @@ export async function attemptEvolution(
 
   const reply = await llm.chat({
     messages: evolveMessages(settings.templates, operation, parent.givenPrompt),
-    temperature: EVOLVE_TEMPERATURE,
-    max_tokens: EVOLVE_MAX_TOKENS,
+    temperature: WIZARDLM_DECODING.temperature,
+    top_p: WIZARDLM_DECODING.topP,
+    max_tokens: WIZARDLM_DECODING.maxTokens,
     // A failed item meets the same prompt again in a later round: ask for a fresh sample, not the cached failure.
     sampleIndex: round,
   });
@@ -66,8 +71,10 @@ export async function attemptEvolution(
 
   const leak = findTemplateLeak(instruction);
   if (leak !== undefined) return reject("template_leak", evolved, { matched: leak });
-  const similarity = rougeLSimilarity(parent.givenPrompt, instruction);
-  if (similarity > settings.maxParentSimilarity) return reject("too_similar_to_parent", evolved, { rougeL: round4(similarity) });
+  if (settings.maxParentSimilarity !== undefined) {
+    const similarity = rougeLSimilarity(parent.givenPrompt, instruction);
+    if (similarity > settings.maxParentSimilarity) return reject("too_similar_to_parent", evolved, { rougeL: round4(similarity) });
+  }
 
   const judged = await judgeInformationGain(llm, settings.templates, parent.givenPrompt, instruction);
   if (judged.verdict === "equal") return reject("no_information_gain", evolved, { judge: judged.replies });
@@ -76,7 +83,7 @@ export async function attemptEvolution(
   if (!settings.answer) {
     return { passed: true, record: { ...evolved, output: "" }, lineage: { kind: "evolved", ...lineage, depth: parent.depth + 1, finishReason: null } };
   }
-  const answer = await answerInstruction(llm, evolved, { maxTokens: settings.answerMaxTokens });
+  const answer = await answerInstruction(llm, evolved, answerOptionsOf(settings));
   const answered = { ...evolved, output: answer.output };
   const apology = apologyShortAnswer(answer.output);
   if (apology) return reject("apology_short_answer", answered, apology);
@@ -86,6 +93,11 @@ export async function attemptEvolution(
     record: answered,
     lineage: { kind: "evolved", ...lineage, depth: parent.depth + 1, finishReason: answer.finishReason },
   };
+}
+
+/** How the evolve stage answers: WizardLM's decoding, and no system message unless one is given. */
+export function answerOptionsOf(settings: AttemptSettings): { maxTokens: number; systemPrompt: string | null; temperature: number; topP: number } {
+  return { maxTokens: settings.answerMaxTokens, systemPrompt: settings.answerSystem, temperature: settings.answerTemperature, topP: settings.answerTopP };
 }
 
 function round4(x: number): number {

@@ -5,6 +5,7 @@
  */
 import { UserError } from "../../errors.js";
 import { createRng, deriveSeed } from "../../text/rng.js";
+import { REFERENCE_GENERAL_OPERATIONS } from "./defaults.js";
 
 export const GENERAL_OPERATIONS = ["add_constraints", "deepen", "concretize", "increase_reasoning", "complicate_input", "breadth"] as const;
 export const CODE_OPERATIONS = ["code_constraints", "code_rare_requirement", "code_reasoning", "code_misdirection", "code_complexity"] as const;
@@ -25,12 +26,13 @@ export function isBreadth(operation: Operation): boolean {
 export type OperationWeights = Record<Family, Array<{ operation: Operation; weight: number }>>;
 
 /**
- * The paper draws the in-depth and in-breadth operations uniformly. WizardCoder proposes higher
- * time/space complexity "rarely", so it gets half the weight of the other code methods.
+ * The reference draws its five released prompts uniformly (complicate_input is opt-in, see
+ * defaults.ts). WizardCoder proposes higher time/space complexity "rarely", so it gets half the
+ * weight of the other code methods.
  */
 export function defaultWeights(): OperationWeights {
   return {
-    general: GENERAL_OPERATIONS.map((operation) => ({ operation, weight: 1 })),
+    general: REFERENCE_GENERAL_OPERATIONS.map((operation) => ({ operation, weight: 1 })),
     code: CODE_OPERATIONS.map((operation) => ({ operation, weight: operation === "code_complexity" ? 0.5 : 1 })),
   };
 }

@@ -7,14 +7,31 @@ import { rougeL } from "../../text/rougeL.js";
 import { tokenize, Vocabulary } from "../../text/tokenize.js";
 import { CHINESE_STOPWORDS, ENGLISH_STOPWORDS } from "./stopwords.js";
 
+const EMPHASIS = String.raw`(?:\*{1,3}|_{1,3})?`;
+/** The label words a rewriter echoes: "Rewritten Prompt", "The Created Prompt", "New prompt", 改写后的提示 … */
+const LABEL_WORDS = String.raw`(?:(?:the\s+)?(?:rewritten|created|new|evolved|revised|final)\s+prompt|(?:改写|重写|创建|新建)(?:后)?的?提示(?:词)?|新的?提示(?:词)?)`;
+const ECHOED_LABELS: readonly RegExp[] = [
+  // "#Rewritten Prompt#:" / "#The Given Prompt#：" anywhere: the reference prompt's own label form.
+  /#[^#\n]{0,40}?(?:prompt|提示)#\s*[:：]/giu,
+  // A label that opens its line, with a colon: "Rewritten Prompt:", "**Rewritten Prompt:**",
+  // "**Rewritten Prompt**:", "## Created Prompt:", "#Rewritten Prompt#:", "改写后的提示：".
+  new RegExp(String.raw`^[ \t]*(?:#{1,6}[ \t]*)?${EMPHASIS}[ \t]*#?${LABEL_WORDS}#?[ \t]*${EMPHASIS}[ \t]*[:：][ \t]*${EMPHASIS}`, "gimu"),
+  // A label alone on its line, without a colon: "#Rewritten Prompt#", "**Rewritten Prompt**", "## 改写后的提示".
+  new RegExp(String.raw`^[ \t]*(?:#{1,6}[ \t]*)?${EMPHASIS}[ \t]*(?:#[^#\n]{0,40}?(?:prompt|提示)#|${LABEL_WORDS})[ \t]*${EMPHASIS}[ \t]*$`, "gimu"),
+];
+
 /**
- * Models often echo the labels ("#Rewritten Prompt#: …"); the prompt itself is what follows the
- * last label. Both ASCII and full-width colons, any label word, any case.
+ * Models often echo the labels ("#Rewritten Prompt#: …", "**Rewritten Prompt:** …",
+ * "#Rewritten Prompt#" on a line of its own); the prompt itself is what follows the last label.
+ * A label is recognised with a colon anywhere for the `#…Prompt#:` form, or at the start of a
+ * line (with a colon, or alone on the line) for the others; "(#Rewritten Prompt#)" inside a
+ * sentence is not a label but a leak, which rule 4 catches.
  */
 export function stripEchoedLabels(reply: string): string {
-  const label = /#[^#\n]{0,40}?prompt#\s*[:：]/gi;
   let end = -1;
-  for (const match of reply.matchAll(label)) end = match.index + match[0].length;
+  for (const label of ECHOED_LABELS) {
+    for (const match of reply.matchAll(label)) end = Math.max(end, match.index + match[0].length);
+  }
   return (end >= 0 ? reply.slice(end) : reply).trim();
 }
 

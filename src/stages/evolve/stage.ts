@@ -20,13 +20,14 @@ import { runOrdered } from "../../runtime/ordered.js";
 import { withStageRun, type StageContext, type StageRun } from "../../runtime/stageRun.js";
 import { sha256Hex } from "../../hash.js";
 import { recordId } from "../../schemas.js";
-import { answerInstruction } from "../answer/answer.js";
-import { attemptEvolution, type AttemptSettings } from "./attempt.js";
+import { answerInstruction, loadAnswerSystemPrompt } from "../answer/answer.js";
+import { answerOptionsOf, attemptEvolution, type AttemptSettings } from "./attempt.js";
 import { classifyFamily } from "./classify.js";
 import { committedEvolutions, committedVersionAfter, EvolveLineage, rootVersion, type PoolRoot, type PoolVersion } from "./lineage.js";
 import { ALL_OPERATIONS, chooseOperation, type Family, type Operation, type OperationWeights } from "./operations.js";
 import { givenPromptOf, loadEvolveTemplates } from "./prompts.js";
 import { EvolveStats } from "./stats.js";
+import { EVOLVE_DEFAULTS } from "./defaults.js";
 
 export const STAGE = "evolve";
 
@@ -41,8 +42,15 @@ export interface EvolveOptions {
   seed: number;
   keepOriginal: boolean;
   answer: boolean;
-  maxParentSimilarity: number;
+  /** Opt-in: drop an evolution whose ROUGE-L F1 to its parent is above this (WizardLM has no such rule). */
+  maxParentSimilarity?: number;
   answerMaxTokens: number;
+  /** A file whose text is the answers' system message; default none, as WizardLM sends the instruction plainly. */
+  answerSystemFile?: string;
+  /** Default 1 (WizardLM's openai_access.py). */
+  answerTemperature?: number;
+  /** Default 0.95 (WizardLM's openai_access.py). */
+  answerTopP?: number;
   promptsDir?: string;
   llm: LlmSettings;
 }
@@ -65,6 +73,7 @@ interface UnitOutcome {
 export async function runEvolve(options: EvolveOptions, context?: StageContext): Promise<EvolveSummary> {
   const input = await readRecordFile(options.inPath);
   const templates = await loadEvolveTemplates(options.promptsDir);
+  const answerSystem = options.answerSystemFile === undefined ? null : await loadAnswerSystemPrompt("en", options.answerSystemFile);
   const roots = input.items.map((item, index) => toRoot(item, index, options.family));
   requireOperationsFor(roots, options.weights);
   const config = stageConfig(options, input.items);
@@ -79,6 +88,9 @@ export async function runEvolve(options: EvolveOptions, context?: StageContext):
       answer: options.answer,
       maxParentSimilarity: options.maxParentSimilarity,
       answerMaxTokens: options.answerMaxTokens,
+      answerSystem,
+      answerTemperature: options.answerTemperature ?? EVOLVE_DEFAULTS.answerTemperature,
+      answerTopP: options.answerTopP ?? EVOLVE_DEFAULTS.answerTopP,
     };
     await evolveAll(run, options, input.items, roots, settings);
     return {
@@ -112,7 +124,7 @@ async function evolveAll(run: StageRun, options: EvolveOptions, items: RecordIte
   const workOn = async (unit: number): Promise<UnitOutcome> => {
     const round = Math.floor(unit / poolSize);
     const root = roots[unit % poolSize]!;
-    if (round === 0) return originalUnit(run.llm, options, items[root.index]!, root);
+    if (round === 0) return originalUnit(run.llm, options, settings, items[root.index]!, root);
     const parent = await versionBefore(unit, root, round);
     const operation = chooseOperation(options.weights, root.family, options.seed, round, root.index);
     const outcome = await run.refusable(
@@ -158,13 +170,13 @@ async function evolveAll(run: StageRun, options: EvolveOptions, items: RecordIte
 }
 
 /** Round 0: the original as its pool item's first version; written (answered if it has no output) with --keep-original. */
-async function originalUnit(llm: LlmClient, options: EvolveOptions, item: RecordItem, root: PoolRoot): Promise<UnitOutcome> {
+async function originalUnit(llm: LlmClient, options: EvolveOptions, settings: AttemptSettings, item: RecordItem, root: PoolRoot): Promise<UnitOutcome> {
   const version = rootVersion(root);
   if (!options.keepOriginal) return { result: { accepted: [], rejected: [] }, version };
   let record = item.record;
   let finishReason: string | null = null;
   if (options.answer && record.output.trim() === "") {
-    const answer = await answerInstruction(llm, record, { maxTokens: options.answerMaxTokens });
+    const answer = await answerInstruction(llm, record, answerOptionsOf(settings));
     record = { ...record, output: answer.output };
     finishReason = answer.finishReason;
   }
@@ -214,8 +226,11 @@ function stageConfig(options: EvolveOptions, items: readonly RecordItem[]): Reco
     seed: options.seed,
     keepOriginal: options.keepOriginal,
     answer: options.answer,
-    maxParentSimilarity: options.maxParentSimilarity,
+    maxParentSimilarity: options.maxParentSimilarity ?? null,
     answerMaxTokens: options.answerMaxTokens,
+    answerSystem: options.answerSystemFile === undefined ? null : resolve(options.answerSystemFile),
+    answerTemperature: options.answerTemperature ?? EVOLVE_DEFAULTS.answerTemperature,
+    answerTopP: options.answerTopP ?? EVOLVE_DEFAULTS.answerTopP,
     promptsDir: options.promptsDir === undefined ? null : resolve(options.promptsDir),
     model: options.llm.model,
   };

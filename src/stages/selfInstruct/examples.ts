@@ -3,7 +3,9 @@
  * request is the same on every run and a resumed run replays it from the cache.
  *
  * Machine examples (`--machine-examples K`, as in the original Self-Instruct) make prompts depend
- * on earlier results. To keep that deterministic while requests run concurrently, unit u only
+ * on earlier results. As there (bootstrap_instructions.py), every prompt shows the same number of
+ * examples: while fewer than K machine tasks are available, seeds fill in; and the machine and
+ * seed examples are shuffled together, so the model cannot tell them apart by position. To keep that deterministic while requests run concurrently, unit u only
  * draws from tasks accepted in units before u − lag, and waits until those units are committed.
  * `lag` is the in-flight window, so the prompts also depend on --concurrency.
  */
@@ -15,6 +17,7 @@ export class ExamplePicker {
   private readonly machine: Array<{ unit: number; task: ExampleTask }> = [];
   private committedBefore: number;
   private waiters: Array<{ unit: number; resolve: () => void }> = [];
+  private released = false;
 
   constructor(
     private readonly seeds: readonly ExampleTask[],
@@ -40,14 +43,30 @@ export class ExamplePicker {
     for (const waiter of ready) waiter.resolve();
   }
 
+  /** Resolves once every unit before `horizon` is committed (or the run has stopped committing). */
+  async committedUpTo(horizon: number): Promise<void> {
+    if (!this.released && horizon > this.committedBefore) await new Promise<void>((resolve) => this.waiters.push({ unit: horizon, resolve }));
+  }
+
+  /**
+   * The run stops committing (target reached, or an error): units still in flight must not wait
+   * for commits that will never come. Their results are not committed, so what they see no longer matters.
+   */
+  release(): void {
+    this.released = true;
+    for (const waiter of this.waiters) waiter.resolve();
+    this.waiters = [];
+  }
+
   async examplesFor(unit: number): Promise<ExampleTask[]> {
     const rng = createRng(deriveSeed(this.options.seed, "self-instruct", unit));
-    const seeds = pickDistinct(this.seeds, this.options.examples, rng);
-    if (this.options.machineExamples === 0) return seeds;
+    if (this.options.machineExamples === 0) return pickDistinct(this.seeds, this.options.examples, rng);
     const horizon = unit - this.options.lag;
-    if (horizon > this.committedBefore) await new Promise<void>((resolve) => this.waiters.push({ unit: horizon, resolve }));
+    await this.committedUpTo(horizon);
     const eligible = countBefore(this.machine, horizon);
-    return [...seeds, ...pickDistinct(this.machine, this.options.machineExamples, rng, eligible).map((m) => m.task)];
+    const machine = pickDistinct(this.machine, this.options.machineExamples, rng, eligible).map((m) => m.task);
+    const seeds = pickDistinct(this.seeds, this.options.examples + this.options.machineExamples - machine.length, rng);
+    return shuffled([...machine, ...seeds], rng);
   }
 }
 
@@ -62,6 +81,15 @@ function pickDistinct<T>(items: readonly T[], k: number, rng: Rng, limit = items
     picked.push(items[index]!);
   }
   return picked;
+}
+
+/** Fisher–Yates with the unit's RNG (Python's random.shuffle in the reference). */
+function shuffled<T>(items: T[], rng: Rng): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
 }
 
 /** Entries are in unit order: binary search for the first with unit ≥ horizon. */

@@ -1,8 +1,9 @@
 /**
  * The per-task quality rules applied before the similarity check. English follows the Alpaca
  * recipe exactly (word count, whole-word blacklist, "Write a program", punctuation or non-ASCII
- * first character) plus an empty-output check; Chinese follows BELLE's idea (lengths in
- * characters, a substring blacklist over instruction and output) plus a language check.
+ * first character) plus an empty-output check; Chinese follows BELLE (BELLE's substring blacklist
+ * over the whole task — instruction, input and output — and lengths in characters) plus a
+ * language check and a leading-punctuation check that lets book titles and quotations open.
  * Every rule can be switched off by name and rejects with its own reason.
  */
 import type { Language } from "../../schemas.js";
@@ -35,15 +36,22 @@ export const ENGLISH_BLACKLIST: readonly string[] = [
   "draw", "plot", "go to", "video", "audio", "music", "flowchart", "diagram",
 ];
 
-/** Our Chinese list, in BELLE's spirit: media, files, links, and talk about the generator itself. */
+/**
+ * BELLE's list, word for word (LianjiaTech/BELLE, data/1.5M/generate_instruction.py): images,
+ * charts, files, links and the generator itself. It has no 音乐 and no 视频 — its prompt asks for
+ * no audio or video instead. Matched as substrings of the whole task, case-insensitively (BELLE
+ * compares case-sensitively, so its 'chatgpt' never caught "ChatGPT").
+ */
 export const CHINESE_BLACKLIST: readonly string[] = [
-  "图片", "图像", "照片", "画一", "绘制", "流程图", "图表", "视频", "音频", "音乐", "地图", "文件",
-  "链接", "网址", "http", "openai", "chatgpt", "gpt-3", "gpt-4",
+  "图像", "图片", "照片", "文件", "图表", "图层", "曲线图", "折线图", "直线图", "柱形图", "饼状图", "链接", "http",
+  "OpenAI", "chatgpt", "gpt-3", "gpt-3.5", "gpt-4",
 ];
 
 /** Python's `string.punctuation`. */
 const ASCII_PUNCTUATION = new Set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~");
 const ANY_PUNCTUATION = /^[\p{P}\p{S}]/u;
+/** Opening brackets and quotes (《书名》, “引语”, 「」, （）): a Chinese instruction may start with a title or a quotation. */
+const OPENING_PUNCTUATION = /^[\p{Ps}\p{Pi}]/u;
 const ENGLISH_LIMITS = { min: 3, max: 150 } as const;
 /** Characters (without punctuation and spaces); a Chinese character carries about a word. */
 const CHINESE_LIMITS = { min: 3, max: 150 } as const;
@@ -98,7 +106,7 @@ function englishBlacklistRule(task: TaskText, settings: RuleSettings): Rejection
 }
 
 function chineseBlacklistRule(task: TaskText, settings: RuleSettings): Rejection | undefined {
-  for (const field of ["instruction", "output"] as const) {
+  for (const field of ["instruction", "input", "output"] as const) {
     const text = task[field].toLowerCase();
     const word = settings.blacklist.find((entry) => text.includes(entry.toLowerCase()));
     if (word !== undefined) return { reason: "blacklisted_word", detail: { word, field } };
@@ -114,7 +122,8 @@ function punctuationStartRule(task: TaskText, settings: RuleSettings): Rejection
   // The first code point, without spreading the whole instruction into an array.
   const codePoint = task.instruction.codePointAt(0);
   const first = codePoint === undefined ? "" : String.fromCodePoint(codePoint);
-  const punctuation = settings.lang === "zh" ? ASCII_PUNCTUATION.has(first) || ANY_PUNCTUATION.test(first) : ASCII_PUNCTUATION.has(first);
+  const punctuation =
+    settings.lang === "zh" ? ASCII_PUNCTUATION.has(first) || (ANY_PUNCTUATION.test(first) && !OPENING_PUNCTUATION.test(first)) : ASCII_PUNCTUATION.has(first);
   return punctuation ? { reason: "starts_with_punctuation", detail: { char: first } } : undefined;
 }
 

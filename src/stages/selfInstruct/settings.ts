@@ -5,6 +5,7 @@ import { seedsDir } from "../../paths.js";
 import { Language } from "../../schemas.js";
 import { join } from "node:path";
 import { defaultPromptPath } from "./prompt.js";
+import { defaultInstructionPromptPath, RECIPES } from "./recipes.js";
 import { RULE_NAMES } from "./rules.js";
 
 const count = (flag: string, min: number) =>
@@ -29,6 +30,9 @@ export const GenerateSettings = z
     rougeL: ratio("--rouge-l", 0, 1),
     blacklist: z.string().min(1).optional(),
     similarityMeta: z.enum(["auto", "full", "none"], { error: "--similarity-meta takes auto, full or none" }),
+    /** `list-end`: stop the reply at the list's last number, as Alpaca does; `none`: no stop sequence. */
+    stop: z.enum(["list-end", "none"], { error: "--stop takes list-end or none" }),
+    recipe: z.enum(RECIPES, { error: `--recipe takes ${RECIPES.join(" or ")}` }),
     noFilter: z.array(z.enum(RULE_NAMES, { error: `--no-filter takes one of: ${RULE_NAMES.join(", ")}` })),
   })
   .refine((s) => s.tasksPerRequest > s.examples + s.machineExamples, {
@@ -53,6 +57,8 @@ export const GenerateFlags = z.object({
   rougeL: z.string().optional(),
   blacklist: z.string().optional(),
   similarityMeta: z.string().optional(),
+  stop: z.string().optional(),
+  recipe: z.string().optional(),
   noFilter: z.array(z.string()).optional(),
 });
 export type GenerateFlags = z.infer<typeof GenerateFlags>;
@@ -77,19 +83,39 @@ export const GENERATE_DEFAULTS = {
   seed: "42",
   rougeL: "0.7",
   similarityMeta: "auto",
+  stop: "list-end",
+  recipe: "alpaca",
+} as const;
+
+/**
+ * What `--recipe self-instruct` changes (yizhongw/self-instruct, bootstrap_instructions.py): 6
+ * seed + 2 machine instructions per prompt, a list stopped at 16, temperature 0.7, top_p 0.5,
+ * max_tokens 1024. Flags given explicitly still win.
+ */
+export const SELF_INSTRUCT_FLAG_DEFAULTS = {
+  examples: "6",
+  machineExamples: "2",
+  tasksPerRequest: "16",
+  temperature: "0.7",
+  topP: "0.5",
+  maxTokens: "1024",
 } as const;
 
 export function parseGenerateFlags(given: GenerateFlags): GenerateSettings {
-  const flags: GenerateFlags = { ...GENERATE_DEFAULTS };
+  const recipe = given.recipe ?? GENERATE_DEFAULTS.recipe;
+  const flags: GenerateFlags = { ...GENERATE_DEFAULTS, ...(recipe === "self-instruct" ? SELF_INSTRUCT_FLAG_DEFAULTS : {}) };
   for (const [key, value] of Object.entries(given)) if (value !== undefined) (flags as Record<string, unknown>)[key] = value;
   const lang = Language.safeParse(flags.lang ?? "en");
   if (!lang.success) throw new UserError(`--lang must be en or zh, got '${flags.lang}'`, 2);
   if (flags.num === undefined) throw new UserError("--num N is required: how many records to generate", 2);
+  if (recipe === "self-instruct" && lang.data !== "en") {
+    throw new UserError("--recipe self-instruct has English prompts only; use --recipe alpaca (BELLE's one-shot variant) for --lang zh", 2);
+  }
   const parsed = GenerateSettings.safeParse({
     ...flags,
     lang: lang.data,
     seeds: flags.seeds ?? defaultSeedsPath(lang.data),
-    prompt: flags.prompt ?? defaultPromptPath(lang.data),
+    prompt: flags.prompt ?? (recipe === "self-instruct" ? defaultInstructionPromptPath() : defaultPromptPath(lang.data)),
     noFilter: flags.noFilter ?? [],
     tasksPerRequest: flags.tasksPerRequest ?? String(DEFAULT_TASKS_PER_REQUEST[lang.data]),
   });
@@ -107,4 +133,13 @@ export const FULL_SIMILARITY_META_MAX = 10_000;
 
 export function wantsSimilarityMeta(settings: GenerateSettings): boolean {
   return settings.similarityMeta === "full" || (settings.similarityMeta === "auto" && settings.num <= FULL_SIMILARITY_META_MAX);
+}
+
+/**
+ * What decides a generate run's work, for the harness's fingerprint: how many to keep (num), where
+ * (out) and the diagnostics (similarityMeta) may change on a resume; nothing else may.
+ */
+export function generateFingerprint(settings: GenerateSettings): { options: Record<string, unknown>; files: Record<string, string | undefined> } {
+  const { num: _num, out: _out, similarityMeta: _meta, seeds, prompt, blacklist, ...work } = settings;
+  return { options: work, files: { seeds, prompt, blacklist } };
 }

@@ -28,20 +28,24 @@ export class NoveltyIndex {
     this.filter.add(instruction, id);
   }
 
+  /** The rejection `admit` would give, without keeping anything. */
+  screen(instruction: string): Rejection | undefined {
+    if (!this.options.filter) return undefined;
+    const verdict = this.filter.check(instruction);
+    if (verdict.keep || !verdict.similar) return undefined;
+    const { text, score, id } = verdict.similar;
+    return { reason: "too_similar", detail: { rougeL: score, threshold: this.filter.threshold, similarTo: text, similarToId: id } };
+  }
+
   /**
    * Reject when too close to a kept instruction; otherwise keep it and return its diagnostics.
    * `idOf` is called only for a kept instruction: most candidates are rejected, and their ids
    * would be hashed for nothing.
    */
   admit(instruction: string, idOf: () => string): { rejection: Rejection } | { meta: SimilarityMeta | Record<string, never> } {
-    if (this.options.filter) {
-      const verdict = this.filter.check(instruction);
-      if (!verdict.keep && verdict.similar) {
-        // A kept instruction above the threshold: the evidence for the drop, not necessarily the closest one.
-        const { text, score, id } = verdict.similar;
-        return { rejection: { reason: "too_similar", detail: { rougeL: score, threshold: this.filter.threshold, similarTo: text, similarToId: id } } };
-      }
-    }
+    // A kept instruction above the threshold: the evidence for the drop, not necessarily the closest one.
+    const rejection = this.screen(instruction);
+    if (rejection) return { rejection };
     if (!this.options.diagnostics) {
       this.filter.add(instruction, idOf());
       return { meta: {} };

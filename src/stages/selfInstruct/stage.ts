@@ -7,7 +7,6 @@
 import type { LlmSettings } from "../../llm/types.js";
 import { runOrdered } from "../../runtime/ordered.js";
 import { withStageRun, type StageContext, type StageRun } from "../../runtime/stageRun.js";
-import { UserError } from "../../errors.js";
 import { recordId, type AlpacaRecord } from "../../schemas.js";
 import type { UnitResult } from "../../io/runDir.js";
 import { ExamplePicker } from "./examples.js";
@@ -16,11 +15,12 @@ import { parseTaskList, type ParsedReply } from "./parse.js";
 import { loadPromptTemplate, renderPrompt, type PromptTemplate } from "./prompt.js";
 import { checkRules, defaultBlacklist, type Rejection, type RuleSettings } from "./rules.js";
 import { loadSeeds, type ExampleTask } from "./seeds.js";
-import { wantsSimilarityMeta, type GenerateSettings } from "./settings.js";
+import { generateFingerprint, wantsSimilarityMeta, type GenerateSettings } from "./settings.js";
 import { NoveltyIndex } from "./similarity.js";
+import { barrenRunError, MAX_BARREN_REQUESTS } from "./barren.js";
+import { runSelfInstructRecipe } from "./selfInstructStage.js";
+import { listStop } from "./recipes.js";
 
-/** A run that keeps getting nothing new from this many requests in a row stops with an error. */
-const MAX_BARREN_REQUESTS = 100;
 
 export interface GenerateSummary {
   outDir: string;
@@ -42,19 +42,17 @@ interface RequestOutcome {
 }
 
 export async function runGenerate(settings: GenerateSettings, llm: LlmSettings, context?: StageContext): Promise<GenerateSummary> {
+  if (settings.recipe === "self-instruct") return runSelfInstructRecipe(settings, llm, context);
   // Everything that can be wrong with the input is found before the run directory is touched.
   const template = await loadPromptTemplate(settings.prompt, settings.lang);
-  const seeds = await loadSeeds(settings.seeds, settings.examples);
+  const seeds = await loadSeeds(settings.seeds, settings.examples + settings.machineExamples);
   const rules: RuleSettings = {
     lang: settings.lang,
     disabled: new Set(settings.noFilter),
     blacklist: settings.blacklist ? await loadBlacklist(settings.blacklist) : defaultBlacklist(settings.lang),
   };
   const config = { ...settings, similarityMeta: wantsSimilarityMeta(settings) ? "full" : "none", model: llm.model };
-  // How many to keep (num), where (out) and the diagnostics (similarityMeta) may change on a resume; nothing else.
-  const { num: _num, out: _out, similarityMeta: _meta, seeds: seedsFile, prompt: promptFile, blacklist: blacklistFile, ...work } = settings;
-  const fingerprint = { options: work, files: { seeds: seedsFile, prompt: promptFile, blacklist: blacklistFile } };
-  return withStageRun({ outDir: settings.out, stage: "generate", config, fingerprint, llm, label: "generate", context }, (run) =>
+  return withStageRun({ outDir: settings.out, stage: "generate", config, fingerprint: generateFingerprint(settings), llm, label: "generate", context }, (run) =>
     generateLoop(run, { settings, template, seeds, rules, window: llm.concurrency * 2 }),
   );
 }
@@ -79,7 +77,7 @@ async function generateLoop(run: StageRun, inputs: LoopInputs): Promise<Generate
     firstUnit: state.nextUnit,
   });
   const novelty = rebuildNoveltyIndex(settings, seeds, state.accepted, picker);
-  const counters = { requests: 0, tasksParsed: 0, unusedAfterTarget: 0, truncatedReplies: 0 };
+  const counters = { requests: 0, tasksParsed: 0, unusedAfterTarget: 0, truncatedReplies: 0, chatterLines: 0 };
   let accepted = state.accepted.length;
   let barren = 0;
 
@@ -90,6 +88,7 @@ async function generateLoop(run: StageRun, inputs: LoopInputs): Promise<Generate
       temperature: settings.temperature,
       top_p: settings.topP,
       max_tokens: settings.maxTokens,
+      ...(settings.stop === "list-end" ? { stop: listStop(settings.lang, settings.tasksPerRequest) } : {}),
     });
     const parsed = parseTaskList(reply.text, { nextNumber: examples.length + 1, finishReason: reply.finishReason });
     const checked = parsed.tasks.map((task) => {
@@ -103,6 +102,7 @@ async function generateLoop(run: StageRun, inputs: LoopInputs): Promise<Generate
     const result = unreadableItems(outcome.parsed);
     counters.requests++;
     counters.tasksParsed += outcome.checked.length;
+    counters.chatterLines += outcome.parsed.chatterLines;
     if (outcome.finishReason === "length") counters.truncatedReplies++;
     for (const { record, rejection } of outcome.checked) {
       if (accepted >= target) {
@@ -127,7 +127,11 @@ async function generateLoop(run: StageRun, inputs: LoopInputs): Promise<Generate
     picker.unitCommitted(unit);
     run.progress(accepted, target);
     barren = result.accepted.length > 0 ? 0 : barren + 1;
-    if (barren >= MAX_BARREN_REQUESTS && accepted < target) throw barrenRunError(run);
+    if (barren >= MAX_BARREN_REQUESTS && accepted < target) {
+      picker.release();
+      throw barrenRunError(run);
+    }
+    if (accepted >= target) picker.release();
     return accepted < target;
   };
 
@@ -163,16 +167,4 @@ function unreadableItems(parsed: ParsedReply): UnitResult {
   }));
   if (parsed.truncated !== undefined) rejected.push({ reason: "truncated", record: {}, detail: { raw: parsed.truncated } });
   return { accepted: [], rejected };
-}
-
-function barrenRunError(run: StageRun): UserError {
-  const reasons = Object.entries(run.runDir.rejectedCounts())
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 3)
-    .map(([reason, n]) => `${reason} ${n}`)
-    .join(", ");
-  return new UserError(
-    `${MAX_BARREN_REQUESTS} requests in a row produced no new task (top rejection reasons: ${reasons || "none"}); ` +
-      `check the model and prompt, see ${run.runDir.dir}/rejected.jsonl. Re-running resumes where this stopped.`,
-  );
 }
