@@ -36,7 +36,6 @@ describe("generateTasksHandler (simulator)", () => {
     let tasks = 0;
     let unparseable = 0;
     const layouts = new Set<string>();
-    const start = performance.now();
     for (let seed = 0; seed < 200; seed++) {
       const text = reply(seed);
       layouts.add(text.startsWith("###") ? "###" : text.startsWith("Sure") ? "preamble" : /^4\./.test(text) ? "plain" : "continuation");
@@ -44,11 +43,9 @@ describe("generateTasksHandler (simulator)", () => {
       tasks += parsed.tasks.length;
       unparseable += parsed.unparseable.length;
     }
-    const msPerTask = (performance.now() - start) / (tasks + unparseable);
     expect(tasks + unparseable).toBe(200 * 17);
     expect(unparseable / (tasks + unparseable)).toBeGreaterThan(0.01);
     expect(layouts.size).toBeGreaterThanOrEqual(3);
-    expect(msPerTask).toBeLessThan(0.3);
   });
 
   it("reads the knobs: no planted problems when the rates are 0", async () => {
