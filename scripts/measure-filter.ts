@@ -5,7 +5,7 @@
  * it is the first to drop in rule order (what the stage reports), its drops by cause, and a few
  * samples, so that false positives are visible. Prints a markdown table for the README.
  *
- *   npm run build && node dist/scripts/measure-filter.js [--samples 3] [--data DIR]
+ *   npm run measure:filter [-- --samples 3] [--data DIR]
  *
  * Skips with a note when the data directory is absent.
  */
