@@ -20,7 +20,21 @@
  *    but its prose string values, code lines by their punctuation, `key=value` tokens,
  *    CSV-like blocks, and table cells that another field of the record quotes (`literals`).
  */
-import { csvBlocks, isCodeShaped, jsonEscape, KEY_VALUE, literalSpans, quotedTableCells, translatableJsonValues, wholeJson, type JsonValueMode } from "./structured.js";
+import {
+  csvBlocks,
+  isCodeShaped,
+  jsonEscape,
+  KEY_VALUE,
+  linesWithOffsets,
+  literalSpans,
+  markdownTables,
+  quotedTableCells,
+  translatableJsonValues,
+  wholeJson,
+  type JsonValueMode,
+  type LineWithOffset,
+  type Span,
+} from "./structured.js";
 export const SENTINEL_PATTERN = /⟦\s*(\d+)\s*⟧/g;
 
 export interface ProtectedText {
@@ -85,11 +99,6 @@ const NUMBER_WITH_UNIT = new RegExp(
 
 /** Patterns applied after the line-level passes, in priority order. */
 const INLINE_PASSES: readonly RegExp[] = [EXISTING_SENTINEL, INLINE_CODE, URL, WWW, EMAIL, PLACEHOLDER, KEY_VALUE, IDENTIFIER, NUMBER_WITH_UNIT];
-
-interface Span {
-  start: number;
-  end: number;
-}
 
 export function protect(text: string, options: ProtectOptions = {}): ProtectedText {
   if (wholeJson(text) !== undefined) return protectJson(text, options);
@@ -206,7 +215,7 @@ const COMMENT_LINE = /^\s*(?:#|\/\/)/;
 const PROSE_LINE = /^\s*(?:[A-Z][a-z]+\s+){3,}[a-z]/;
 
 function unfencedCodeSpans(text: string): Span[] {
-  const lines = splitLinesWithOffsets(text);
+  const lines = linesWithOffsets(text);
   const spans: Span[] = [];
   let runStart = -1;
   let codeLines = 0;
@@ -242,20 +251,12 @@ function unfencedCodeSpans(text: string): Span[] {
 // ---------------------------------------------------------------------------------------------
 // Markdown tables: the separator row (`|---|:--:|`) is one span; each pipe with its padding is one.
 
-const SEPARATOR_ROW = /^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$/;
-
 function tableStructureSpans(text: string): Span[] {
-  const lines = splitLinesWithOffsets(text);
-  const spans: Span[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    if (!SEPARATOR_ROW.test(lines[i]!.text) || !lines[i - 1]!.text.includes("|")) continue;
-    spans.push(...pipeSpans(lines[i - 1]!));
-    spans.push({ start: lines[i]!.start, end: lines[i]!.end });
-    let row = i + 1;
-    while (row < lines.length && lines[row]!.text.includes("|")) spans.push(...pipeSpans(lines[row++]!));
-    i = row - 1;
-  }
-  return spans;
+  return markdownTables(linesWithOffsets(text)).flatMap(({ header, separator, body }) => [
+    ...pipeSpans(header),
+    { start: separator.start, end: separator.end },
+    ...body.flatMap(pipeSpans),
+  ]);
 }
 
 function pipeSpans(line: LineWithOffset): Span[] {
@@ -266,32 +267,7 @@ function pipeSpans(line: LineWithOffset): Span[] {
 
 /** Pipe counts of every markdown table row, in order: the shape a translation must keep. */
 export function tableShape(text: string): number[] {
-  const lines = text.split("\n");
-  const shape: number[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    if (!SEPARATOR_ROW.test(lines[i]!) || !lines[i - 1]!.includes("|")) continue;
-    shape.push(countPipes(lines[i - 1]!), countPipes(lines[i]!));
-    let row = i + 1;
-    while (row < lines.length && lines[row]!.includes("|")) shape.push(countPipes(lines[row++]!));
-    i = row - 1;
-  }
-  return shape;
+  return markdownTables(text.split("\n")).flatMap(({ header, separator, body }) => [header, separator, ...body].map(countPipes));
 }
 
 const countPipes = (line: string): number => line.split("|").length - 1;
-
-interface LineWithOffset {
-  text: string;
-  start: number;
-  end: number;
-}
-
-function splitLinesWithOffsets(text: string): LineWithOffset[] {
-  const lines: LineWithOffset[] = [];
-  let start = 0;
-  for (const line of text.split("\n")) {
-    lines.push({ text: line, start, end: start + line.length });
-    start += line.length + 1;
-  }
-  return lines;
-}

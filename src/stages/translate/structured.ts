@@ -11,6 +11,7 @@
  * Pure text functions; protect.ts applies them.
  */
 import { z } from "zod";
+import { escapeRegExp } from "../../text/regex.js";
 
 /** Which string values of a JSON field are translated: prose only (default), all with letters, or none. */
 export const JsonValueMode = z.enum(["prose", "all", "none"]);
@@ -104,14 +105,14 @@ export const KEY_VALUE = /(?<![\w=])[A-Za-z_][\w.-]*=(?:"[^"\n]*"|'[^'\n]*'|[^\s
 
 const SEPARATORS = [",", ";", "\t"] as const;
 
-interface Line {
+export interface LineWithOffset {
   text: string;
   start: number;
   end: number;
 }
 
-function linesOf(text: string): Line[] {
-  const lines: Line[] = [];
+export function linesWithOffsets(text: string): LineWithOffset[] {
+  const lines: LineWithOffset[] = [];
   let start = 0;
   for (const line of text.split("\n")) {
     lines.push({ text: line, start, end: start + line.length });
@@ -130,7 +131,7 @@ function csvCells(line: string, separator: string): string[] | undefined {
 
 /** Runs of at least two lines with the same separator count: a header and rows of data. */
 export function csvBlocks(text: string): Array<Span & { cells: string[] }> {
-  const lines = linesOf(text);
+  const lines = linesWithOffsets(text);
   const blocks: Array<Span & { cells: string[] }> = [];
   for (let i = 0; i < lines.length; ) {
     let best: { separator: string; rows: number } | undefined;
@@ -156,19 +157,26 @@ export function csvBlocks(text: string): Array<Span & { cells: string[] }> {
 
 const TABLE_SEPARATOR_ROW = /^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$/;
 
-/** Cell texts of the markdown tables in `text` (header and body rows). */
-export function markdownTableCells(text: string): string[] {
-  const lines = text.split("\n");
-  const cells: string[] = [];
+/** The markdown tables among `lines`: the header row, the separator row (`|---|:--:|`), and the body rows. */
+export function markdownTables<L extends string | LineWithOffset>(lines: readonly L[]): Array<{ header: L; separator: L; body: L[] }> {
+  const textOf = (line: L): string => (typeof line === "string" ? line : line.text);
+  const tables: Array<{ header: L; separator: L; body: L[] }> = [];
   for (let i = 1; i < lines.length; i++) {
-    if (!TABLE_SEPARATOR_ROW.test(lines[i]!) || !lines[i - 1]!.includes("|")) continue;
-    const rows = [lines[i - 1]!];
+    if (!TABLE_SEPARATOR_ROW.test(textOf(lines[i]!)) || !textOf(lines[i - 1]!).includes("|")) continue;
+    const body: L[] = [];
     let row = i + 1;
-    while (row < lines.length && lines[row]!.includes("|")) rows.push(lines[row++]!);
-    for (const line of rows) cells.push(...line.replace(/^\s*\|/, "").replace(/\|\s*$/, "").split("|").map((cell) => cell.trim()));
+    while (row < lines.length && textOf(lines[row]!).includes("|")) body.push(lines[row++]!);
+    tables.push({ header: lines[i - 1]!, separator: lines[i]!, body });
     i = row - 1;
   }
-  return cells;
+  return tables;
+}
+
+/** Cell texts of the markdown tables in `text` (header and body rows). */
+export function markdownTableCells(text: string): string[] {
+  return markdownTables(text.split("\n")).flatMap(({ header, body }) =>
+    [header, ...body].flatMap((line) => line.replace(/^\s*\|/, "").replace(/\|\s*$/, "").split("|").map((cell) => cell.trim())),
+  );
 }
 
 /** A cell worth keeping identical: has a letter, more than one character, and is not a bare number. */
@@ -176,7 +184,7 @@ const isQuotableCell = (cell: string): boolean => cell.length >= 2 && /\p{L}/u.t
 
 /** Where `literal` occurs in `text` as a whole word (Latin edges) or anywhere (CJK). */
 export function literalSpans(text: string, literal: string): Span[] {
-  const escaped = literal.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const escaped = escapeRegExp(literal);
   const left = /^[\p{L}\p{N}_]/u.test(literal) && !/^\p{Script=Han}/u.test(literal) ? String.raw`(?<![\p{L}\p{N}_])` : "";
   const right = /[\p{L}\p{N}_]$/u.test(literal) && !/\p{Script=Han}$/u.test(literal) ? String.raw`(?![\p{L}\p{N}_])` : "";
   return [...text.matchAll(new RegExp(`${left}${escaped}${right}`, "gu"))].map((m) => ({ start: m.index, end: m.index + m[0].length }));

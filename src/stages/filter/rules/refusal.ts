@@ -19,6 +19,7 @@
  * about your loss" in a consolation letter or "Unfortunately, I cannot attend" in a declining
  * e-mail pass. `refusalExtraPhrases` (thresholds) adds plain phrases, matched anywhere.
  */
+import { escapeRegExp } from "../../../text/regex.js";
 import type { FilterThresholds } from "../config.js";
 import { excerpt, fail, PASS, type Rule } from "./types.js";
 
@@ -100,7 +101,7 @@ function extraPattern(thresholds: FilterThresholds): RegExp | undefined {
   const list = thresholds.refusalExtraPhrases;
   if (!extraPatterns.has(list)) {
     const phrases = list.map((phrase) => phrase.trim()).filter((phrase) => phrase !== "");
-    extraPatterns.set(list, phrases.length === 0 ? undefined : new RegExp(phrases.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|"), "i"));
+    extraPatterns.set(list, phrases.length === 0 ? undefined : new RegExp(phrases.map(escapeRegExp).join("|"), "i"));
   }
   return extraPatterns.get(list);
 }
