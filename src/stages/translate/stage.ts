@@ -59,6 +59,7 @@ export async function runTranslate(settings: TranslateSettings, llm: LlmSettings
     keepLanguageSpecific: settings.keepLanguageSpecific,
     recordsPerRequest: settings.recordsPerRequest,
     maxAttempts: settings.maxAttempts,
+    jsonValues: settings.jsonValues ?? "prose",
     model: llm.model,
     baseUrl: llm.baseUrl,
   };
