@@ -15,7 +15,7 @@
  * just SIGKILLed is torn down for a moment before it turns into a zombie.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, readlinkSync, renameSync, rmSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, linkSync, openSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
@@ -50,7 +50,15 @@ export interface HeldLock {
   replaced?: { holder?: LockRecord; reason: StaleReason };
 }
 
-type Verdict = { stale: true; reason: StaleReason } | { stale: false; elsewhere: boolean; self?: true };
+type Verdict = { stale: true; reason: StaleReason } | { stale: false; elsewhere: boolean; self?: true; unreadable?: true };
+
+function ageMs(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
 
 /** The start time and state of a process here, from /proc; undefined when it does not exist. */
 export function processStat(pid: number): { state: string; startTime: string } | undefined {
@@ -98,8 +106,11 @@ function isSameMachine(holder: LockRecord, me: LockRecord): boolean {
   return holder.host === me.host && (holder.pidNamespace === undefined || me.pidNamespace === undefined || holder.pidNamespace === me.pidNamespace);
 }
 
-function judge(holder: LockRecord | undefined, me: LockRecord): Verdict {
-  if (holder === undefined) return { stale: true, reason: "unreadable" };
+/** An unreadable lock this young may be one being written in place (no hard links): wait for it. */
+const FRESH_UNREADABLE_MS = 2000;
+
+function judge(holder: LockRecord | undefined, me: LockRecord, path: string): Verdict {
+  if (holder === undefined) return ageMs(path) < FRESH_UNREADABLE_MS ? { stale: false, elsewhere: false, unreadable: true } : { stale: true, reason: "unreadable" };
   if (!isSameMachine(holder, me)) return { stale: false, elsewhere: true };
   if (holder.pid === me.pid) {
     // Our own PID: this very process holds it (opened twice), or an earlier process had our PID.
@@ -132,18 +143,34 @@ function readLockText(path: string): string | undefined {
   }
 }
 
-/** Create `path` holding `text`, atomically and exclusively: false when it already exists. */
+function writeNew(path: string, text: string): void {
+  const fd = openSync(path, "wx");
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** File systems without hard links (some FUSE, SMB and exFAT mounts) answer link() with these. */
+const NO_HARD_LINKS = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS", "EXDEV"]);
+
+/**
+ * Create `path` holding `text`, atomically and exclusively: false when it already exists.
+ * Written aside and hard-linked into place, so a reader never sees it empty; where hard links
+ * are not supported, created in place with O_EXCL (a reader may then briefly see it empty).
+ */
 function createExclusive(path: string, text: string): boolean {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   try {
-    const fd = openSync(temp, "wx");
+    writeNew(temp, text);
     try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      linkSync(temp, path);
+    } catch (error) {
+      if (!NO_HARD_LINKS.has(String((error as NodeJS.ErrnoException).code))) throw error;
+      writeNew(path, text);
     }
-    linkSync(temp, path);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
@@ -213,14 +240,15 @@ export function acquireLock(path: string, options: LockOptions = {}): HeldLock {
     const seen = readLockText(path);
     if (seen === undefined) continue; // released between our attempt and our read
     const holder = parseHolder(seen);
-    const verdict = judge(holder, me);
+    const verdict = judge(holder, me, path);
     if (verdict.stale) {
       replaced = { ...(holder ? { holder } : {}), reason: verdict.reason };
       removeStale(path, seen);
       continue;
     }
     const waited = Date.now() - started;
-    if (verdict.elsewhere || verdict.self || waited >= waitMs) throw heldError(path, holder!, verdict.elsewhere, waited);
+    if (verdict.unreadable && waited >= waitMs) throw new UserError(`${path}: the lock file is unreadable and was written ${(ageMs(path) / 1000).toFixed(1)} s ago; remove it if no instructforge process is writing ${dirname(path)}`);
+    if (!verdict.unreadable && (verdict.elsewhere || verdict.self || waited >= waitMs)) throw heldError(path, holder!, verdict.elsewhere, waited);
     sleepSync(Math.min(pollMs, waitMs - waited));
   }
 }

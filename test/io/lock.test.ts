@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -35,9 +35,12 @@ async function until(check: () => boolean, what: string, attempts = 2000): Promi
   throw new Error(`never happened: ${what}`);
 }
 
-/** A child of `sh` that exits while its parent (after exec, `sleep`) never reaps it: a zombie. */
+/**
+ * A child of `sh` that exits once its parent has become `sleep` (exec), which never reaps it: a
+ * zombie. It outlives the exec by a moment, so `sh` itself cannot reap it first.
+ */
 async function zombie(): Promise<number> {
-  const parent = spawn("sh", ["-c", "true & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
+  const parent = spawn("sh", ["-c", "sleep 0.3 & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
   children.push(parent);
   const pid = await new Promise<number>((resolve) => parent.stdout!.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
   await until(() => processStat(pid)?.state === "Z", `pid ${pid} becomes a zombie`);
@@ -127,6 +130,17 @@ describe("run-directory lock", () => {
     writeFileSync(path, String(pid));
     const lock = acquireLock(path, { waitMs: 0 });
     expect(lock.replaced?.holder?.pid).toBe(pid);
+    lock.release();
+  });
+
+  it("takes over an old unreadable lock, but waits for a fresh one (it may be being written)", () => {
+    const path = lockPath();
+    writeFileSync(path, "");
+    expect(() => acquireLock(path, { waitMs: 50, pollMs: 10 })).toThrow(/lock file is unreadable .* remove it if no instructforge process/);
+    const old = new Date("2026-01-01T00:00:00Z");
+    utimesSync(path, old, old);
+    const lock = acquireLock(path, { waitMs: 0 });
+    expect(lock.replaced).toEqual({ reason: "unreadable" });
     lock.release();
   });
 
