@@ -50,7 +50,7 @@ export interface HeldLock {
   replaced?: { holder?: LockRecord; reason: StaleReason };
 }
 
-type Verdict = { stale: true; reason: StaleReason } | { stale: false; elsewhere: boolean; self?: true; unreadable?: true };
+type Verdict = { stale: true; reason: StaleReason } | { stale: false; elsewhere: boolean; self?: true };
 
 function ageMs(path: string): number {
   try {
@@ -110,7 +110,7 @@ function isSameMachine(holder: LockRecord, me: LockRecord): boolean {
 const FRESH_UNREADABLE_MS = 2000;
 
 function judge(holder: LockRecord | undefined, me: LockRecord, path: string): Verdict {
-  if (holder === undefined) return ageMs(path) < FRESH_UNREADABLE_MS ? { stale: false, elsewhere: false, unreadable: true } : { stale: true, reason: "unreadable" };
+  if (holder === undefined) return ageMs(path) < FRESH_UNREADABLE_MS ? { stale: false, elsewhere: false } : { stale: true, reason: "unreadable" };
   if (!isSameMachine(holder, me)) return { stale: false, elsewhere: true };
   if (holder.pid === me.pid) {
     // Our own PID: this very process holds it (opened twice), or an earlier process had our PID.
@@ -247,8 +247,11 @@ export function acquireLock(path: string, options: LockOptions = {}): HeldLock {
       continue;
     }
     const waited = Date.now() - started;
-    if (verdict.unreadable && waited >= waitMs) throw new UserError(`${path}: the lock file is unreadable and was written ${(ageMs(path) / 1000).toFixed(1)} s ago; remove it if no instructforge process is writing ${dirname(path)}`);
-    if (!verdict.unreadable && (verdict.elsewhere || verdict.self || waited >= waitMs)) throw heldError(path, holder!, verdict.elsewhere, waited);
+    if (holder === undefined) {
+      if (waited >= waitMs) throw new UserError(`${path}: the lock file is unreadable and was written ${(ageMs(path) / 1000).toFixed(1)} s ago; remove it if no instructforge process is writing ${dirname(path)}`);
+    } else if (verdict.elsewhere || verdict.self || waited >= waitMs) {
+      throw heldError(path, holder, verdict.elsewhere, waited);
+    }
     sleepSync(Math.min(pollMs, waitMs - waited));
   }
 }

@@ -5,7 +5,10 @@
  * For a job (a CLI command line) it runs:
  *  1. a REFERENCE run, uninterrupted, against a fresh simulator;
  *  2. a CHAOS run against another fresh simulator (same seed, so the same replies): SIGKILL at
- *     seeded-random moments, re-running each time, then one last run to completion.
+ *     seeded-random points, re-running each time, then one last run to completion. A point is
+ *     a count, never a time alone: start-up kills land before the attempt's first request,
+ *     running ones once the simulator has answered a seeded number of this attempt's requests,
+ *     so a slow or loaded machine moves when a kill happens, never how much work an attempt does.
  * and compares them: same dataset, no duplicates, no torn lines, meta for every record, and the
  * LLM requests paid. The simulator runs in this process so `stats()` is read at the instant of
  * each kill. Its handlers are wrapped to count how often each request body was received: that
@@ -205,19 +208,20 @@ function requireSuccess(what: string, result: CliResult): void {
   if (result.code !== 0) throw new Error(`${what} failed (exit ${result.code ?? result.signal}): ${result.stderr.slice(-2000)}`);
 }
 
-interface KillPlan {
-  mode: KillMoment["mode"];
-  /** ms after spawn (startup) or after the attempt's first request (running). */
-  delayMs: number;
-}
+type KillPlan =
+  /** ms after spawn, or at the attempt's first request if that comes first. */
+  | { mode: "startup"; delayMs: number }
+  /** Once the simulator has answered this many of the attempt's requests. */
+  | { mode: "running"; requests: number };
 
 /**
- * 15% of kills hit start-up (recovery, index rebuild); the rest land while requests flow, within
- * the first 1/kills of the work, so no attempt can finish the job before every planned kill lands.
+ * 15% of kills hit start-up (recovery, index rebuild); the rest land while requests flow, after
+ * at most 1/(kills+1) of the reference's requests, so no attempt can finish the job before
+ * every planned kill lands.
  */
 function planKill(random: () => number, reference: ReferenceRun, kills: number): KillPlan {
   if (random() < 0.15) return { mode: "startup", delayMs: Math.floor(random() * reference.startupMs * 1.2) };
-  return { mode: "running", delayMs: Math.floor(random() * (reference.workMs / kills)) };
+  return { mode: "running", requests: 1 + Math.floor(random() * Math.max(1, Math.floor(reference.requests / (kills + 1)))) };
 }
 
 const RUN_FILES = ["data.jsonl", "meta.jsonl", "rejected.jsonl", "progress.jsonl"];
@@ -242,9 +246,11 @@ async function killedAttempt(job: ChaosJob, observed: Observed, dir: string, pla
   let finished: CliResult | undefined;
   void spawned.done.then((result) => (finished = result));
   const spawnedAt = Date.now();
-  if (plan.mode === "running" && (await firstRequestTime(sim, spawned, before.requests)) === undefined) return spawned.done;
-  const killAt = (plan.mode === "running" ? Date.now() : spawnedAt) + plan.delayMs;
-  while (Date.now() < killAt && finished === undefined) await sleep(1);
+  const reached =
+    plan.mode === "running"
+      ? () => sim.stats().completed - before.completed >= plan.requests
+      : () => Date.now() >= spawnedAt + plan.delayMs || sim.stats().requests > before.requests;
+  while (!reached() && finished === undefined) await sleep(1);
   if (finished !== undefined) return finished;
 
   const atKill = sim.stats();
