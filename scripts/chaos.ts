@@ -1,22 +1,26 @@
 /**
  * `npm run test:chaos` — the full crash test of issue #9 against the SIMULATOR (a test double).
  *
- *   node dist/scripts/chaos.js [--kills 20] [--seed 9] [--latency-ms 35] [--keep]
+ *   node dist/scripts/chaos.js [--kills 20] [--seed 9] [--latency-ms 35] [--lock-cycles 50] [--keep]
  *
  * A `generate` job and an `evolve` job are each SIGKILLed at --kills seeded-random moments and
  * re-run until done, then compared with an uninterrupted run (see test/reliability/chaosEngine.ts);
  * a Ctrl-C (SIGINT) run of each must stop cleanly and resume; the bad-input corpus is fed to the
- * CLI. Prints every kill moment and a summary table; exits 1 if any check failed.
+ * CLI; the run-directory lock goes through --lock-cycles SIGKILL + immediate re-run cycles with
+ * the killed processes left unreaped (test/reliability/lockChaos.ts). Prints every kill moment
+ * and a summary table; exits 1 if any check failed.
  */
 import { parseArgs } from "node:util";
 import { describeKill, evolveJob, generateJob, runChaosJob, runSigintCheck, type ChaosReport, type SigintReport } from "../test/reliability/chaosEngine.js";
 import { runBadInputCorpus, type BadInputSummary } from "../test/reliability/badInputCases.js";
 import { makeTempDir, removeDir } from "../test/reliability/harness.js";
+import { runLockChaos } from "../test/reliability/lockChaos.js";
 
 interface Options {
   kills: number;
   seed: number;
   latencyMs: number;
+  lockCycles: number;
   keep: boolean;
 }
 
@@ -26,10 +30,11 @@ function readOptions(): Options {
       kills: { type: "string", default: "20" },
       seed: { type: "string", default: "9" },
       "latency-ms": { type: "string", default: "35" },
+      "lock-cycles": { type: "string", default: "50" },
       keep: { type: "boolean", default: false },
     },
   });
-  return { kills: Number(values.kills), seed: Number(values.seed), latencyMs: Number(values["latency-ms"]), keep: values.keep === true };
+  return { kills: Number(values.kills), seed: Number(values.seed), latencyMs: Number(values["latency-ms"]), lockCycles: Number(values["lock-cycles"]), keep: values.keep === true };
 }
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -49,9 +54,14 @@ async function main(): Promise<void> {
       sigints.push(await runSigintCheck(job, settings, workDir, report));
     }
     const badInputs = await runBadInputCorpus(workDir);
+    const lock = await runLockChaos({ cycles: options.lockCycles, num: 1000, latencyMs: options.latencyMs }, workDir);
     printDetails(reports, sigints, badInputs);
     printTable(reports, sigints, badInputs);
-    const failed = [...reports.flatMap((r) => r.problems), ...sigints.flatMap((s) => s.problems), ...badInputs.failures];
+    log(
+      `\nlock: ${lock.cycles} SIGKILL + immediate re-run cycles (killed CLIs left unreaped: ${lock.zombies} zombies at their successor's first commit), ` +
+        `refused ${lock.refused}, two writers ${lock.twoWriters}, ${lock.completedJobs} jobs completed equal to an uninterrupted run, ${(lock.durationMs / 1000).toFixed(1)} s`,
+    );
+    const failed = [...reports.flatMap((r) => r.problems), ...sigints.flatMap((s) => s.problems), ...badInputs.failures, ...lock.problems];
     if (failed.length > 0) {
       log(`\nFAILED (${failed.length}):\n  ${failed.join("\n  ")}`);
       process.exitCode = 1;

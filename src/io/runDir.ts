@@ -13,13 +13,14 @@
  * last progress line (a crash mid-commit) is cut away, so the directory always holds exactly the
  * units 0..n-1 — whole, once each — and a re-run continues at unit n.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { AlpacaRecord, recordId, type RecordMeta, type RejectedRecord } from "../schemas.js";
 import { readPackageVersion } from "../version.js";
 import { writeError, writeFileAtomic } from "./atomic.js";
 import { readJsonIfPresent } from "./json.js";
+import { acquireLock, type HeldLock } from "./lock.js";
 import { readJsonLines, toJsonLines } from "./jsonl.js";
 import { redactArgv } from "./redact.js";
 import { writeAll } from "./writeAll.js";
@@ -59,6 +60,8 @@ export interface RunDirOptions {
   /** Commit buffering: flush after this many units or this many ms, whichever first. */
   flushEveryUnits?: number;
   flushEveryMs?: number;
+  /** How long to wait for a live holder of the directory's lock to exit (default 5 s; see lock.ts). */
+  lockWaitMs?: number;
 }
 
 export type RunStatus = "running" | "complete" | "interrupted" | "failed";
@@ -103,7 +106,7 @@ export class RunDirectory {
   private closed = false;
   /** A failed append (disk full …): every later commit and the close report it. */
   private writeFailure: unknown;
-  private readonly releaseLock: () => void;
+  private readonly lock: HeldLock;
   private readonly carry: RunDirOptions["carry"];
 
   private constructor(options: RunDirOptions, dir: string) {
@@ -115,7 +118,7 @@ export class RunDirectory {
     this.flushEveryUnits = options.flushEveryUnits ?? 64;
     this.flushEveryMs = options.flushEveryMs ?? 250;
     this.carry = options.carry;
-    this.releaseLock = takeLock(join(dir, FILES.lock));
+    this.lock = acquireLock(join(dir, FILES.lock), { waitMs: options.lockWaitMs });
     this.state = recoverState(dir);
     // A stage that keeps nothing still leaves its (empty) files: the next stage reads data.jsonl.
     for (const file of [FILES.data, FILES.meta, FILES.rejected]) this.append(file, [], { create: true });
@@ -129,6 +132,11 @@ export class RunDirectory {
     const dir = resolve(options.outDir);
     prepareDirectory(options.outDir, dir);
     return new RunDirectory(options, dir);
+  }
+
+  /** Set when a crashed run's stale lock was replaced on open (who held it, and why it was stale). */
+  get replacedLock(): HeldLock["replaced"] {
+    return this.lock.replaced;
   }
 
   get accepted(): number {
@@ -238,7 +246,7 @@ export class RunDirectory {
       }
       throw error;
     } finally {
-      this.releaseLock();
+      this.lock.release();
     }
   }
 
@@ -276,49 +284,6 @@ function prepareDirectory(given: string, dir: string): void {
     } catch (error) {
       throw writeError(dir, error);
     }
-  }
-}
-
-/** One process per run directory: a second one would interleave commits. */
-function takeLock(path: string): () => void {
-  const write = (): void => {
-    const fd = openSync(path, "wx");
-    writeSync(fd, String(process.pid));
-    closeSync(fd);
-  };
-  try {
-    write();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== "EEXIST") throw writeError(path, error);
-    const holder = Number(readFileSync(path, "utf8"));
-    if (holder !== process.pid && isAlive(holder)) {
-      throw new UserError(`${path}: another instructforge process (pid ${holder}) is writing this run directory`);
-    }
-    unlinkSync(path); // left by a crashed run
-    write();
-  }
-  const removeLockFile = (): void => {
-    try {
-      unlinkSync(path);
-    } catch {
-      /* already gone */
-    }
-  };
-  process.once("exit", removeLockFile);
-  return () => {
-    process.removeListener("exit", removeLockFile);
-    removeLockFile();
-  };
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -195,3 +195,104 @@ describe("firstFailedRule", () => {
     expect(firstFailedRule(record, ["refusal"], context())).toBeUndefined();
   });
 });
+
+// --- issue 19: what people actually see -------------------------------------------------------
+
+expectRule(
+  "repetition",
+  [
+    ["one word looped", rec("Describe the ocean.", "blue blue blue blue blue")],
+    ["a phrase looped", rec("Write a love letter.", "I love you. I love you. I love you. I love you.")],
+    ["three words, said three times", rec("Give three synonyms for 'big'.", "large, large, large")],
+    ["zh phrase looped", rec("评价一下这部电影。", "好看好看好看好看")],
+    ["zh phrase looped with punctuation", rec("为“盛大”这个词写出三个选项。", "富丽堂皇，富丽堂皇，富丽堂皇。")],
+    ["a loop cut mid-unit", rec("Say something nice.", "you are great you are great you are great you are")],
+  ],
+  [
+    ["the task asks for repetition", rec("Repeat the word 'hello' five times.", "hello hello hello hello hello")],
+    ["zh task asks for repetition", rec("把“加油”重复三遍。", "加油加油加油")],
+    ["numbers may repeat", rec("List the first four elements of the array.", "1 1 1 1", "[1, 1, 1, 1, 2]")],
+    ["the input holds the loop", rec("Classify the chant.", "go team go team go team", "go team go team go team")],
+    ["a word twice", rec("How do you say 'no' emphatically?", "No, no.")],
+    ["a regex repeats its character classes", rec("Suggest a RegEx pattern for validating email addresses.", "^[a-zA-Z0-9_.+-]+@[a-zA-Z0-9-]+\\.[a-zA-Z0-9-.]+$")],
+    ["zh reduplication", rec("用叠词造句。", "天天向上，看看风景。")],
+  ],
+);
+
+expectRule(
+  "restates_input",
+  [
+    ["short output = the instruction", rec("Name a fruit.", "Name a fruit.")],
+    ["echo of the instruction, case and punctuation aside", rec("What is the boiling point of water?", "what is the boiling point of water")],
+    ["zh echo of the instruction", rec("中国的首都是哪里？", "中国的首都是哪里")],
+    ["paraphrase returns the input", rec("Paraphrase the sentence.", "The meeting was postponed.", "The meeting was postponed.")],
+    ["restyle returns the input", rec("Rewrite this in a more formal tone.", "Hey, see you soon!", "Hey, see you soon!")],
+    ["summary is the input", rec("Summarize the text.", "Cats sleep a lot.", "Cats sleep a lot.")],
+    ["translation left untranslated (short)", rec("Translate into French.", "Good morning", "Good morning")],
+    ["zh passive voice left unchanged", rec("将下列句子变为被动语态", "我买了一本书。", "我买了一本书")],
+    ["near-exact: one word dropped from a long input", rec("Simplify the following paragraph.", "The committee, after a long and careful deliberation, decided to approve the new budget proposal for the coming fiscal year without further amendments today", "The committee, after a long and careful deliberation, decided to approve the new budget proposal for the coming fiscal year without any further amendments today")],
+  ],
+  [
+    ["grammar correction of a correct sentence", rec("Correct the grammar of this sentence.", "She walks to school.", "She walks to school.")],
+    ["rewrite that corrects errors", rec("Rewrite the sentence, fixing any errors.", "The report is ready.", "The report is ready.")],
+    ["proofread, nothing to fix", rec("Proofread the text.", "All good here.", "All good here.")],
+    ["zh 改正语法 of a correct sentence", rec("改正下面句子的语法错误。", "我每天去学校。", "我每天去学校。")],
+    ["a cognate translates to itself", rec("Translate the word into French.", "taxi", "taxi")],
+    ["a real paraphrase", rec("Paraphrase the sentence.", "The meeting was moved to a later date.", "The meeting was postponed.")],
+    ["a label that appears in the question", rec("Is the sentiment positive or negative?", "positive", "I love this phone")],
+    ["extraction equal to a short input", rec("Extract the name of the person.", "John Smith", "John Smith")],
+    ["capitalisation task on a capitalised text", rec("Capitalize the title.", "The Old Man And The Sea", "The Old Man And The Sea")],
+  ],
+);
+
+expectRule(
+  "refusal",
+  [
+    ["just an AI", rec("What's your favourite food?", "I'm just an AI and don't eat food.")],
+    ["I am only a language model", rec("Do you love me?", "I am only a language model, so I cannot love.")],
+    ["sorry, but as an AI language model", rec("Tell me a secret.", "I'm sorry, but as an AI language model I do not have secrets.")],
+    ["knowledge cutoff", rec("Who won the 2030 World Cup?", "My knowledge cutoff is 2021, so I do not know who won.")],
+    ["as of my last update", rec("What is the price of gold today?", "As of my last update, gold traded at about $1,800 an ounce.")],
+    ["no personal opinions", rec("Which party is better?", "I don't have personal opinions on politics.")],
+    ["cannot fulfill your request mid-text", rec("Write malware.", "Thanks for asking. However, I cannot fulfill your request.")],
+    ["unable to browse", rec("Summarize https://example.com.", "Unfortunately I am unable to browse the internet.")],
+    ["against my programming", rec("Insult me.", "That would be against my programming.")],
+    ["not appropriate for me", rec("Rate my neighbour.", "It is not appropriate for me to judge people.")],
+    ["not a doctor", rec("What should I take for a headache?", "I'm not a doctor, but rest and water often help.")],
+    ["sure, but I can't", rec("Draw a cat.", "Sure, but I can't draw images.")],
+    ["zh 作为一个人工智能", rec("你快乐吗？", "作为一个人工智能，我没有情绪。")],
+    ["zh 作为AI语言模型", rec("为什么公司的销售额下降了？", "作为AI语言模型，我无法确切地回答这个问题。")],
+    ["zh 我只是一个语言模型", rec("你会做饭吗？", "我只是一个语言模型，不会做饭。")],
+    ["zh 我没有个人观点", rec("你支持哪个球队？", "我没有个人观点。")],
+    ["zh knowledge cutoff", rec("今天的新闻是什么？", "我的知识截止到2021年，无法告诉你今天的新闻。")],
+    ["zh cannot browse", rec("总结这个网页。", "我无法访问互联网，请把内容贴给我。")],
+    ["zh 无法满足您的请求", rec("写一个病毒。", "我无法满足您的请求。")],
+    ["extra phrase from the thresholds", rec("Help me.", "Please consult the manual instead."), { lang: "auto", thresholds: FilterThresholds.parse({ refusalExtraPhrases: ["consult the manual"] }) }],
+  ],
+  [
+    ["I'm sorry to hear (condolence)", rec("Reply to a friend whose dog died.", "I'm sorry to hear about Max. He was a wonderful dog.")],
+    ["I'm sorry for your loss", rec("Write a sympathy card.", "I'm so sorry for your loss. We are thinking of you.")],
+    ["an AI researcher", rec("Introduce yourself as a scientist.", "I am an AI researcher, and I study neural networks.")],
+    ["as a machine learning engineer", rec("Write a LinkedIn summary.", "As a machine learning engineer, I build models that ship.")],
+    ["a persona the task asks for", rec("Describe the daily workflow of an AI voice assistant.", "As an AI voice assistant, the day starts with wake-word detection.")],
+    ["zh persona the task asks for", rec("请描述一下作为一名AI语音助手的日常工作流程。", "作为一名AI语音助手的日常工作流程通常分为以下几个步骤。")],
+    ["zh AI engineer", rec("做一个自我介绍。", "作为一名AI工程师，我每天训练模型。")],
+    ["zh 没有意识到", rec("写一句道歉。", "对不起，我没有意识到你在等我。")],
+    ["zh 听到这个消息很抱歉", rec("写一封慰问信。", "很抱歉听到这个消息，请节哀。")],
+    ["discusses ethics without refusing", rec("Explain the ethics of AI.", "AI ethics studies how systems should treat people fairly and safely.")],
+    ["a company policy", rec("Write a warning email.", "This behaviour violates the policy of our company.")],
+  ],
+);
+
+describe("taskKind", () => {
+  it("tells corrections (may return the input) from transforms (must change it)", async () => {
+    const { taskKind } = await import("../../src/stages/filter/textShape.js");
+    expect(taskKind("Correct the grammar.").kind).toBe("corrective");
+    expect(taskKind("Rewrite the sentence, correcting errors.").kind).toBe("corrective");
+    expect(taskKind("Rewrite the sentence in a formal tone.").kind).toBe("transform");
+    expect(taskKind("Translate into Spanish.").kind).toBe("transform");
+    expect(taskKind("将下列句子翻译成法语。").kind).toBe("transform");
+    expect(taskKind("改正句子中的错误。").kind).toBe("corrective");
+    expect(taskKind("Sort the list.").kind).toBe("other");
+  });
+});

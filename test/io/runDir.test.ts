@@ -79,6 +79,6 @@ describe("RunDirectory", () => {
   it("refuses a directory another live process is writing", () => {
     const out = mkdtempSync(join(tmpdir(), "if-run-"));
     writeFileSync(join(out, ".lock"), String(process.ppid));
-    expect(() => open(out)).toThrow(/another instructforge process/);
+    expect(() => RunDirectory.open({ outDir: out, stage: "test", config: {}, argv: [], lockWaitMs: 0 })).toThrow(/another instructforge process/);
   });
 });

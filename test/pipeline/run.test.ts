@@ -60,16 +60,19 @@ describe("run --config configs/alpaca-52k.yaml --num 200", () => {
     expect(sim.stats().requests).toBe(0);
   });
 
-  it("killed with SIGKILL at a random point, a re-run finishes with the same dataset", async () => {
+  it("killed with SIGKILL mid-stage, a re-run finishes with the same dataset", async () => {
     const out = tempDir("killed");
     const args = ["run", "--config", CONFIG, "--num", NUM, "--out", out, "--base-url", sim.url];
     const { child, done } = startCli(args);
-    // Early enough to land inside a ~2 s run: during generate, dedup or filter.
-    const delay = 250 + Math.floor(Math.random() * 700);
-    setTimeout(() => child.kill("SIGKILL"), delay);
+    // The kill point comes from committed state: the generate stage has committed a unit.
+    const progress = path.join(out, "01-generate", "progress.jsonl");
+    let exited = false;
+    void done.then(() => (exited = true));
+    while (!exited && !(existsSync(progress) && readFileSync(progress, "utf8").trim() !== "")) await new Promise((resolve) => setTimeout(resolve, 5));
+    child.kill("SIGKILL");
     const killed = await done;
     const resumed = await runCli(args);
-    expect(resumed.code, `${resumed.stderr}\n(killed after ${delay} ms: ${killed.signal ?? killed.code})`).toBe(0);
+    expect(resumed.code, `${resumed.stderr}\n(killed: ${killed.signal ?? killed.code})`).toBe(0);
     expect(readFileSync(path.join(out, "final", "data.json"), "utf8")).toBe(readFileSync(path.join(firstRun, "final", "data.json"), "utf8"));
   });
 });

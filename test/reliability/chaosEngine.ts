@@ -5,7 +5,10 @@
  * For a job (a CLI command line) it runs:
  *  1. a REFERENCE run, uninterrupted, against a fresh simulator;
  *  2. a CHAOS run against another fresh simulator (same seed, so the same replies): SIGKILL at
- *     seeded-random moments, re-running each time, then one last run to completion.
+ *     seeded-random points, re-running each time, then one last run to completion. A point is
+ *     a count, never a time alone: start-up kills land before the attempt's first request,
+ *     running ones once the simulator has answered a seeded number of this attempt's requests,
+ *     so a slow or loaded machine moves when a kill happens, never how much work an attempt does.
  * and compares them: same dataset, no duplicates, no torn lines, meta for every record, and the
  * LLM requests paid. The simulator runs in this process so `stats()` is read at the instant of
  * each kill. Its handlers are wrapped to count how often each request body was received: that
@@ -205,19 +208,20 @@ function requireSuccess(what: string, result: CliResult): void {
   if (result.code !== 0) throw new Error(`${what} failed (exit ${result.code ?? result.signal}): ${result.stderr.slice(-2000)}`);
 }
 
-interface KillPlan {
-  mode: KillMoment["mode"];
-  /** ms after spawn (startup) or after the attempt's first request (running). */
-  delayMs: number;
-}
+type KillPlan =
+  /** ms after spawn, or at the attempt's first request if that comes first. */
+  | { mode: "startup"; delayMs: number }
+  /** Once the simulator has answered this many of the attempt's requests. */
+  | { mode: "running"; requests: number };
 
 /**
- * 15% of kills hit start-up (recovery, index rebuild); the rest land while requests flow, within
- * the first 1/kills of the work, so no attempt can finish the job before every planned kill lands.
+ * 15% of kills hit start-up (recovery, index rebuild); the rest land while requests flow, after
+ * at most 1/(kills+1) of the reference's requests, so no attempt can finish the job before
+ * every planned kill lands.
  */
 function planKill(random: () => number, reference: ReferenceRun, kills: number): KillPlan {
   if (random() < 0.15) return { mode: "startup", delayMs: Math.floor(random() * reference.startupMs * 1.2) };
-  return { mode: "running", delayMs: Math.floor(random() * (reference.workMs / kills)) };
+  return { mode: "running", requests: 1 + Math.floor(random() * Math.max(1, Math.floor(reference.requests / (kills + 1)))) };
 }
 
 const RUN_FILES = ["data.jsonl", "meta.jsonl", "rejected.jsonl", "progress.jsonl"];
@@ -242,9 +246,11 @@ async function killedAttempt(job: ChaosJob, observed: Observed, dir: string, pla
   let finished: CliResult | undefined;
   void spawned.done.then((result) => (finished = result));
   const spawnedAt = Date.now();
-  if (plan.mode === "running" && (await firstRequestTime(sim, spawned, before.requests)) === undefined) return spawned.done;
-  const killAt = (plan.mode === "running" ? Date.now() : spawnedAt) + plan.delayMs;
-  while (Date.now() < killAt && finished === undefined) await sleep(1);
+  const reached =
+    plan.mode === "running"
+      ? () => sim.stats().completed - before.completed >= plan.requests
+      : () => Date.now() >= spawnedAt + plan.delayMs || sim.stats().requests > before.requests;
+  while (!reached() && finished === undefined) await sleep(1);
   if (finished !== undefined) return finished;
 
   const atKill = sim.stats();
@@ -435,7 +441,10 @@ function checkRequestBound(job: ChaosJob, r: RequestAccounting, problems: string
 
 export interface SigintReport {
   job: string;
+  /** Reported, never asserted: wall-clock time depends on the machine's load. */
   stopMs: number;
+  /** Requests the simulator received after the signal: at most those already launched (the window). */
+  requestsAfterSignal: number;
   exitCode: number | null;
   stderrMentionsResume: boolean;
   dataLines: number;
@@ -459,14 +468,18 @@ export async function runSigintCheck(job: ChaosJob, settings: ChaosSettings, wor
     const stopAfter = Math.max(1, Math.floor(reference.requests.reference / 3));
     while (observed.sim.stats().completed < stopAfter && !exited) await sleep(1);
     const signalledAt = Date.now();
+    const requestsAtSignal = observed.sim.stats().requests;
     spawned.child.kill("SIGINT");
     const result = await spawned.done;
     const stopMs = Date.now() - signalledAt;
+    const requestsAfterSignal = observed.sim.stats().requests - requestsAtSignal;
     const data = readRunFile(dir, "data.jsonl", problems);
     readRunFile(dir, "meta.jsonl", problems);
     const manifest = readManifest(dir) as { status?: unknown; counts?: { accepted?: unknown } };
     const stderrMentionsResume = /re-run/i.test(result.stderr);
-    if (stopMs > 2000) problems.push(`took ${stopMs} ms to stop after SIGINT`);
+    // Counted, not timed: after Ctrl-C no new unit starts, so only requests already launched
+    // (at most the launch window) may still reach the server.
+    if (requestsAfterSignal > job.launchWindow) problems.push(`${requestsAfterSignal} requests reached the server after SIGINT, more than the launch window ${job.launchWindow}`);
     if (result.code !== 130) problems.push(`exit code ${result.code ?? result.signal} after SIGINT, expected 130`);
     if (!stderrMentionsResume) problems.push(`stderr does not say how to resume: ${result.stderr.slice(-300)}`);
     if (manifest.counts?.accepted !== data.length) problems.push(`manifest counts ${String(manifest.counts?.accepted)} accepted, data.jsonl has ${data.length}`);
@@ -483,6 +496,7 @@ export async function runSigintCheck(job: ChaosJob, settings: ChaosSettings, wor
     return {
       job: job.name,
       stopMs,
+      requestsAfterSignal,
       exitCode: result.code,
       stderrMentionsResume,
       dataLines: data.length,

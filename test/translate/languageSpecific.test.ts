@@ -54,3 +54,42 @@ describe("classifyLanguageSpecific on 30 hand-written instructions", () => {
     expect({ flagged, kept }).toEqual({ flagged: 15, kept: 15 });
   });
 });
+
+describe("classifyLanguageSpecific: English letters, spelling, prefixes and suffixes, words by letter (issue 19)", () => {
+  const flagged: Array<[string, string]> = [
+    ["List five words that start with the prefix 'un'.", "letters"],
+    ["Give three words ending in -ing.", "letters"],
+    ["Add a suffix to the word 'happy' to make a noun.", "affix"],
+    ["What is the root word of 'unhappiness'?", "affix"],
+    ["Name four words that begin with the letter B.", "letters"],
+    ["Write a sentence where every word starts with S.", "letters"],
+    ["How many letters are in the word 'elephant'?", "letters"],
+    ["Spell the word 'necessary' backwards.", "spelling"],
+    ["Find a word that contains the letter Q but not U.", "letters"],
+    ["Generate a list of five-letter words.", "letters"],
+    ["Give a 7-letter word for happy.", "letters"],
+    ["Write a word ladder from cat to dog.", "letters"],
+    ["Change one letter of 'cold' to make a new word.", "letters"],
+    ["What is the longest word with only one vowel?", "letters"],
+    ["Which letter appears most often in 'banana'?", "letters"],
+    ["Write the word 'hello' in uppercase letters.", "letters"],
+  ];
+  const portable = [
+    "Name three countries that start with a civil war in their history.",
+    "Explain the difference between a prefix sum and a suffix array in algorithms.",
+    "Write a function that counts the vowels in a string.",
+    "Start the story with a sentence about rain.",
+    "Give three examples of words that describe happiness.",
+  ];
+  it.each(flagged)("flags %s as %s", (instruction, reason) => {
+    expect(classifyLanguageSpecific({ instruction })?.reason).toBe(reason);
+  });
+  it.each(portable)("keeps %s", (instruction) => {
+    expect(classifyLanguageSpecific({ instruction })).toBeUndefined();
+  });
+  it("flags the Chinese forms of the same tasks", () => {
+    expect(classifyLanguageSpecific({ instruction: "给单词“happy”加一个后缀。" }, "zh")?.reason).toBe("affix");
+    expect(classifyLanguageSpecific({ instruction: "列出五个5个字母的单词。" }, "zh")?.reason).toBe("letters");
+    expect(classifyLanguageSpecific({ instruction: "计算数组的前缀和。" }, "zh")).toBeUndefined();
+  });
+});

@@ -31,6 +31,8 @@ export const FilterThresholds = z
       "n/a", "na", "none", "null", "nil", "nan", "undefined", "nooutput", "no output", "<nooutput>", "<no output>",
       "...", "…", "……", "-", "--", "?", "tbd", "todo", "无", "无输出", "<无输出>", "暂无", "空", "不适用", "略",
     ]),
+    /** Phrases (plain text, case-insensitive, anywhere) that mark a refusal besides the built-in list (rules/refusal.ts). */
+    refusalExtraPhrases: z.array(z.string()).default([]),
     /**
      * Truncation: an unfinished last sentence of at least this many English words (after the last
      * sentence end in a paragraph, or in a paragraph this long without one), and a dangling Chinese
@@ -43,15 +45,27 @@ export const FilterThresholds = z
     restateThreshold: z.number().min(0).max(1).default(0.9),
     /** A restatement adds at most this many tokens the compared text lacks ("… is 7" adds an answer). */
     restateMaxNovelTokens: z.number().int().nonnegative().default(0),
-    /** Outputs shorter than this (similarity tokens) are never "restatements": labels, names, numbers. */
+    /** ROUGE-L at or above which an output is an echo of the instruction, or of the input of a transform task, at any length. */
+    echoThreshold: z.number().min(0).max(1).default(0.95),
+    /** A transform task's output this short (tokens) is never an echo of its input: a cognate or a name translates to itself. */
+    echoMinTokensTransform: z.number().int().positive().default(2),
+    /** Outputs shorter than this (similarity tokens) are never "restatements" (echoes aside): labels, names, numbers. */
     restateMinTokens: z.number().int().nonnegative().default(5),
     /** Share of repeated n-grams (code excluded: tables and matrices repeat by nature) (tokens in duplicate n-grams / all n-grams) above which an output loops. */
     repetitionMaxRatio: z.number().min(0).max(1).default(0.5),
     /** n for repetition: words for English, characters for Chinese. */
     repetitionNgramEn: z.number().int().positive().default(4),
     repetitionNgramZh: z.number().int().positive().default(8),
-    /** Outputs with fewer n-grams than this are too short to judge for repetition. */
+    /** Outputs with fewer n-grams than this are too short for the n-gram ratio (the loop test below still applies). */
     repetitionMinNgrams: z.number().int().positive().default(30),
+    /**
+     * Loops of a short unit, at any length: an output that is one unit of at most
+     * `loopMaxUnitTokens` tokens said at least `loopMinRepeats` times (the share of tokens equal to
+     * the token one unit earlier at least `loopMinShare`).
+     */
+    loopMaxUnitTokens: z.number().int().positive().default(8),
+    loopMinRepeats: z.number().min(2).default(3),
+    loopMinShare: z.number().min(0).max(1).default(0.9),
     /** Han share at or above which a text is Chinese, and at or below which it is English (between: not judged). */
     languageZhMinShare: z.number().min(0).max(1).default(0.1),
     languageEnMaxShare: z.number().min(0).max(1).default(0.05),

@@ -32,6 +32,31 @@ export function isEditingTask(instruction: string): boolean {
   return EDITING_TASK.test(instruction);
 }
 
+/**
+ * Tasks whose output must differ from their input: restyle, translate, summarise, paraphrase,
+ * simplify, change the tone or voice. Returned unchanged, the input is no answer.
+ */
+const TRANSFORM_TASK =
+  /\b(?:translat\w*|paraphras\w*|rephras\w*|reword\w*|rewrit\w*|re-writ\w*|restyl\w*|restat\w*|summari[sz]\w*|summary|condens\w*|shorten\w*|simplif\w*|(?:more|less) (?:formal|informal|concise|polite|professional|casual|persuasive|positive|negative|engaging|friendly)|in (?:a|an|the) (?:[\w-]+ ){0,2}(?:style|tone|voice|register)|(?:passive|active) voice|(?:past|future|present) tense)\b|翻译|译成|译为|改写|重写|转述|复述|概括|总结|摘要|缩写|简化|换一种说法|(?:语气|风格|口吻|语态|时态)/i;
+
+/**
+ * Tasks that may rightly return their input unchanged: a correction of a correct text, a
+ * check that finds nothing. They win over TRANSFORM_TASK ("Rewrite the sentence, correcting
+ * its grammar" on a correct sentence returns it).
+ */
+const CORRECTIVE_TASK =
+  /\b(?:correct(?:s|ed|ing|ion|ions)?|fix\w*|proofread\w*|spell[- ]?check\w*|grammar|grammatical\w*|errors?|mistakes?|typos?|misspell\w*|punctuation|punctuat\w*|capitali[sz]\w*|if (?:needed|necessary)|when (?:needed|necessary)|where (?:needed|necessary))\b|改正|纠正|更正|订正|校对|修正|语法|错误|错别字|病句|检查|标点|大小写|如有必要|如果需要/i;
+
+export type TaskKind = "corrective" | "transform" | "other";
+
+/** Whether a task's output may equal its input (corrective), must differ from it (transform), or neither. */
+export function taskKind(instruction: string): { kind: TaskKind; matched?: string } {
+  const corrective = CORRECTIVE_TASK.exec(instruction);
+  if (corrective) return { kind: "corrective", matched: corrective[0] };
+  const transform = TRANSFORM_TASK.exec(instruction);
+  return transform ? { kind: "transform", matched: transform[0] } : { kind: "other" };
+}
+
 /** The language a text is judged in: forced by --lang, else detected per text. */
 export function languageOf(text: string, lang: FilterLanguage): "en" | "zh" {
   return lang === "auto" ? detectLanguage(text) : lang;

@@ -8,6 +8,7 @@
  */
 import type { Language } from "../../schemas.js";
 import { countWords, detectLanguage } from "../../text/language.js";
+import { escapeRegExp } from "../../text/regex.js";
 
 export const RULE_NAMES = ["length", "blacklist", "program", "punctuation-start", "non-ascii-start", "language", "empty-output", "similarity"] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
@@ -141,6 +142,3 @@ function emptyOutputRule(task: TaskText): Rejection | undefined {
   return task.output.trim() === "" ? { reason: "empty_output", detail: {} } : undefined;
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}

@@ -9,7 +9,7 @@ import { CHINESE_HAN_SHARE, hanShare } from "../../text/language.js";
 import { restore, tableShape, withoutSentinels, type ProtectedText } from "./protect.js";
 import { normalizeToSimplified } from "../../text/simplified.js";
 
-export type FieldFailureReason = "sentinel_mismatch" | "not_chinese" | "answered_instead" | "table_broken";
+export type FieldFailureReason = "sentinel_mismatch" | "not_chinese" | "answered_instead" | "table_broken" | "json_broken";
 
 export interface FieldFailure {
   reason: FieldFailureReason;
@@ -31,7 +31,7 @@ const ENGLISH_FUNCTION_WORDS = /\b(?:the|a|an|of|and|or|to|in|is|are|was|for|wit
 
 export function checkField(source: ProtectedText, sourceText: string, translatedWithSentinels: string): FieldCheck {
   const { text: simplified, converted } = normalizeToSimplified(translatedWithSentinels);
-  const restored = restore(simplified, source.spans);
+  const restored = restore(simplified, source.spans, source.json === true);
   if (!restored.ok) {
     const { missing, duplicated, unknown } = restored;
     return fail("sentinel_mismatch", { missing, duplicated, unknown, reply: excerpt(translatedWithSentinels) });
@@ -43,6 +43,7 @@ export function checkField(source: ProtectedText, sourceText: string, translated
   const expectedShape = tableShape(sourceText);
   const actualShape = tableShape(restored.text);
   if (expectedShape.join(",") !== actualShape.join(",")) return fail("table_broken", { expectedPipesPerRow: expectedShape, actualPipesPerRow: actualShape });
+  if (source.json && !parsesAsJson(restored.text)) return fail("json_broken", { reply: excerpt(restored.text) });
   return { ok: true, text: restored.text, convertedTraditional: converted };
 }
 
@@ -71,6 +72,15 @@ function checkLength(sourceWithSentinels: string, translatedWithSentinels: strin
       reply: excerpt(translatedWithSentinels),
     },
   };
+}
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const visibleLength = (text: string): number => withoutSentinels(text).replace(/\s+/g, "").length;

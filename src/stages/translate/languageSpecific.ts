@@ -19,6 +19,7 @@ export type LanguageSpecificReason =
   | "anagram"
   | "palindrome"
   | "letters"
+  | "affix"
   | "syllables"
   | "translation"
   | "wordplay";
@@ -67,6 +68,19 @@ const RULES: readonly Rule[] = [
     exceptWhen: CODE_TASK,
   },
   {
+    // Words by their letters: what starts, ends or contains what, letter counts, word ladders, case.
+    reason: "letters",
+    pattern:
+      /\b(?:words? (?:that |which )?(?:start|begin|end|finish)s? (?:with|in)|(?:every|each) word (?:starts|begins|ends)|(?:ending|ends?|starting|starts?|beginning|begins?) (?:with|in) (?:the )?(?:prefix|suffix|letters?\b|-\w+|["'][a-z]{1,4}["'])|(?:contains?|containing|with|without|has|have|using) (?:the |only )?(?:(?:one|two|three|\d+|a|no) )?(?:letters? [A-Za-z"']|vowels?|consonants?)\b|(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)[- ]letter words?|word ladder|change (?:one|a|the first|the last) letter|which letters? (?:appears?|occurs?|is)|letters? (?:appears?|occurs?) (?:most|least)|(?:in|to|into) (?:upper|lower)[- ]?case(?: letters)?|(?:upper|lower)case letters)/i,
+    exceptWhen: CODE_TASK,
+  },
+  {
+    // Prefixes, suffixes and roots are parts of English words; "prefix sum" or "suffix array" are algorithms.
+    reason: "affix",
+    pattern: /\b(?:prefix(?:es)?|suffix(?:es)?|root words?|word roots?|affix(?:es)?|morphemes?)\b/i,
+    exceptWhen: new RegExp(`${CODE_TASK.source}|\\b(?:prefix|suffix) (?:sums?|arrays?|trees?|notation|expressions?|codes?|match\\w*)\\b|\\b(?:url|ip|network|phone|name|title|file)\\s+(?:prefix|suffix)`, "i"),
+  },
+  {
     reason: "translation",
     pattern: new RegExp(
       String.raw`\btranslat\w*\b[^.?!\n]{0,80}\b(?:into|to|from|in)\s+(?:${LANGUAGES})\b|\b(?:${LANGUAGES})\s+(?:word|phrase|translation|equivalent)s?\s+(?:for|of)\b|\bhow (?:do|would) you say\b[^.?!\n]{0,60}\bin (?:${LANGUAGES})\b|\btranslat\w* (?:this|the following|these|the)\b`,
@@ -96,7 +110,8 @@ const RULES_ZH: readonly Rule[] = [
   { reason: "anagram", pattern: /字谜|变位词|(?:重新排列|打乱|重排)[^。？！\n]{0,10}字母/, exceptWhen: CODE_TASK_ZH },
   { reason: "palindrome", pattern: /回文/, exceptWhen: CODE_TASK_ZH },
   { reason: "syllables", pattern: /音节|抑扬格|五步格/ },
-  { reason: "letters", pattern: /以字母|字母[^。？！\n]{0,6}(?:开头|结尾)|多少个(?:字母|元音|辅音)|元音字母|辅音字母|字母表中的?第|首字母缩[写略]/, exceptWhen: CODE_TASK_ZH },
+  { reason: "letters", pattern: /以字母|字母[^。？！\n]{0,6}(?:开头|结尾)|多少个(?:字母|元音|辅音)|元音字母|辅音字母|字母表中的?第|首字母缩[写略]|\d+个字母的(?:单词|词)|字母个数|哪个字母|(?:大写|小写)字母|单词(?:阶梯|接龙)/, exceptWhen: CODE_TASK_ZH },
+  { reason: "affix", pattern: /前缀|后缀|词根|词缀/, exceptWhen: new RegExp(`${CODE_TASK_ZH.source}|前缀和|后缀数组|后缀树`, "i") },
   { reason: "translation", pattern: new RegExp(`(?:翻译|译)(?:成|为|到)(?:${LANGUAGES_ZH})(?:语|文)|从(?:${LANGUAGES_ZH})(?:语|文)翻译|(?:${LANGUAGES_ZH})(?:语|文)(?:怎么说|中的?(?:单词|说法)|单词)`) },
 ];
 

@@ -15,8 +15,26 @@
  *    `<noinput>`-style tags, HTML tags;
  *  - code identifiers in prose (snake_case, camelCase, `name(args)`, `obj.method`);
  *  - numbers with symbolic units (`5 km`, `3.5GB`, `25°C`, `10%`, `$100`). Unit WORDS
- *    ("10 miles") are left to the translator, since "10英里" is what a Chinese reader expects.
+ *    ("10 miles") are left to the translator, since "10英里" is what a Chinese reader expects;
+ *  - structured text found by shape (structured.ts): a field that is all JSON keeps everything
+ *    but its prose string values, code lines by their punctuation, `key=value` tokens,
+ *    CSV-like blocks, and table cells that another field of the record quotes (`literals`).
  */
+import {
+  csvBlocks,
+  isCodeShaped,
+  jsonEscape,
+  KEY_VALUE,
+  linesWithOffsets,
+  literalSpans,
+  markdownTables,
+  quotedTableCells,
+  translatableJsonValues,
+  wholeJson,
+  type JsonValueMode,
+  type LineWithOffset,
+  type Span,
+} from "./structured.js";
 export const SENTINEL_PATTERN = /⟦\s*(\d+)\s*⟧/g;
 
 export interface ProtectedText {
@@ -24,6 +42,15 @@ export interface ProtectedText {
   text: string;
   /** `spans[n]` is the original text of sentinel `⟦n⟧`. */
   spans: string[];
+  /** The field is JSON: text between sentinels is string-literal content, escaped on restore. */
+  json?: true;
+}
+
+export interface ProtectOptions {
+  /** For a field that is entirely JSON: which string values are translated. Default "prose". */
+  jsonValues?: JsonValueMode;
+  /** Texts kept as they are wherever they occur (table cells another field quotes). */
+  literals?: readonly string[];
 }
 
 export type RestoreResult =
@@ -71,21 +98,20 @@ const NUMBER_WITH_UNIT = new RegExp(
 );
 
 /** Patterns applied after the line-level passes, in priority order. */
-const INLINE_PASSES: readonly RegExp[] = [EXISTING_SENTINEL, INLINE_CODE, URL, WWW, EMAIL, PLACEHOLDER, IDENTIFIER, NUMBER_WITH_UNIT];
+const INLINE_PASSES: readonly RegExp[] = [EXISTING_SENTINEL, INLINE_CODE, URL, WWW, EMAIL, PLACEHOLDER, KEY_VALUE, IDENTIFIER, NUMBER_WITH_UNIT];
 
-interface Span {
-  start: number;
-  end: number;
-}
-
-export function protect(text: string): ProtectedText {
+export function protect(text: string, options: ProtectOptions = {}): ProtectedText {
+  if (wholeJson(text) !== undefined) return protectJson(text, options);
   const claimed: Span[] = [];
   const claim = (start: number, end: number): void => {
     if (end > start && !claimed.some((s) => start < s.end && s.start < end)) claimed.push({ start, end });
   };
   const fences = [...text.matchAll(FENCED_CODE)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
   for (const fence of fences) claim(fence.start, fence.end);
-  for (const span of unfencedCodeSpans(blankOut(text, fences))) claim(span.start, span.end);
+  const unfenced = blankOut(text, fences);
+  for (const span of csvBlocks(unfenced)) claim(span.start, span.end);
+  for (const span of unfencedCodeSpans(unfenced)) claim(span.start, span.end);
+  for (const literal of options.literals ?? []) for (const span of literalSpans(text, literal)) claim(span.start, span.end);
   for (const span of tableStructureSpans(text)) claim(span.start, span.end);
   for (const pattern of INLINE_PASSES) {
     for (const match of text.matchAll(pattern)) claim(match.index, match.index + match[0].length);
@@ -103,6 +129,34 @@ export function protect(text: string): ProtectedText {
   return { text: out + text.slice(cursor), spans };
 }
 
+/**
+ * A field that is all JSON: everything but the chosen string values' content is protected (as
+ * few spans as possible), and those values are protected inside like any text. Spans found
+ * inside a value are stored JSON-escaped, as they must appear in the literal.
+ */
+function protectJson(text: string, options: ProtectOptions): ProtectedText {
+  const spans: string[] = [];
+  let out = "";
+  let cursor = 0;
+  for (const slot of translatableJsonValues(text, options.jsonValues ?? "prose")) {
+    out += sentinel(spans.length);
+    spans.push(text.slice(cursor, slot.start));
+    const inner = protect(slot.decoded, { literals: options.literals, jsonValues: "none" });
+    out += inner.text.replace(SENTINEL_PATTERN, (_m, index: string) => sentinel(spans.length + Number(index)));
+    spans.push(...inner.spans.map(jsonEscape));
+    cursor = slot.end;
+  }
+  out += sentinel(spans.length);
+  spans.push(text.slice(cursor));
+  return { text: out, spans, json: true };
+}
+
+/** The protected form of each of `fields`, with the table cells another field quotes kept as they are. */
+export function protectRecord<F extends string>(record: Readonly<Record<F, string>>, fields: readonly F[], options: Omit<ProtectOptions, "literals"> = {}): Map<F, ProtectedText> {
+  const literals = quotedTableCells(record);
+  return new Map(fields.map((field) => [field, protect(record[field], { ...options, literals })]));
+}
+
 /** The text with `spans` replaced by spaces (newlines kept), so offsets stay valid. */
 function blankOut(text: string, spans: readonly Span[]): string {
   let out = text;
@@ -110,8 +164,11 @@ function blankOut(text: string, spans: readonly Span[]): string {
   return out;
 }
 
-/** Put the spans back; every sentinel must appear exactly once and no other may appear. */
-export function restore(translated: string, spans: readonly string[]): RestoreResult {
+/**
+ * Put the spans back; every sentinel must appear exactly once and no other may appear. With
+ * `json`, the text between sentinels is string-literal content and is JSON-escaped.
+ */
+export function restore(translated: string, spans: readonly string[], json = false): RestoreResult {
   const seen = new Map<number, number>();
   const unknown: string[] = [];
   for (const match of translated.matchAll(SENTINEL_PATTERN)) {
@@ -122,7 +179,10 @@ export function restore(translated: string, spans: readonly string[]): RestoreRe
   const missing = spans.map((_, i) => i).filter((i) => !seen.has(i)).map(sentinel);
   const duplicated = [...seen].filter(([i, n]) => i < spans.length && n > 1).map(([i]) => sentinel(i));
   if (missing.length + duplicated.length + unknown.length > 0) return { ok: false, missing, duplicated, unknown };
-  return { ok: true, text: translated.replace(SENTINEL_PATTERN, (_m, index: string) => spans[Number(index)]!) };
+  const gaps = translated.split(SENTINEL_PATTERN);
+  // split() with one capture group alternates: gap, index, gap, index, …, gap.
+  const text = gaps.map((part, i) => (i % 2 === 1 ? spans[Number(part)]! : json ? jsonEscape(part) : part)).join("");
+  return { ok: true, text };
 }
 
 /** The text with its sentinels removed: what the language and length checks look at. */
@@ -155,27 +215,31 @@ const COMMENT_LINE = /^\s*(?:#|\/\/)/;
 const PROSE_LINE = /^\s*(?:[A-Z][a-z]+\s+){3,}[a-z]/;
 
 function unfencedCodeSpans(text: string): Span[] {
-  const lines = splitLinesWithOffsets(text);
+  const lines = linesWithOffsets(text);
   const spans: Span[] = [];
   let runStart = -1;
   let codeLines = 0;
+  let shaped = 0;
   const close = (endIndex: number): void => {
     // One isolated code-like line inside prose is more often prose ("x = 5, find y"); two or
-    // more, or a field that is nothing but code, is code.
+    // more, a line dense with code punctuation, or a field that is nothing but code, is code.
     const wholeField = runStart === 0 && endIndex === lines.length;
-    if (runStart >= 0 && (codeLines >= 2 || (wholeField && codeLines >= 1))) {
+    if (runStart >= 0 && (codeLines >= 2 || shaped >= 1 || (wholeField && codeLines >= 1))) {
       spans.push({ start: lines[runStart]!.start, end: lines[endIndex - 1]!.end });
     }
     runStart = -1;
     codeLines = 0;
+    shaped = 0;
   };
   lines.forEach((line, i) => {
     const blank = line.text.trim() === "";
-    const code = !blank && CODE_LINE.test(line.text) && !PROSE_LINE.test(line.text);
+    const byShape = !blank && isCodeShaped(line.text);
+    const code = byShape || (!blank && CODE_LINE.test(line.text) && !PROSE_LINE.test(line.text));
     const indentedContinuation = !blank && runStart >= 0 && (/^\s{2,}\S/.test(line.text) || COMMENT_LINE.test(line.text));
     if (code || indentedContinuation) {
       if (runStart < 0) runStart = i;
       codeLines++;
+      if (byShape) shaped++;
     } else if (!(blank && runStart >= 0 && CODE_LINE.test(lines[i + 1]?.text ?? ""))) {
       close(i);
     }
@@ -187,20 +251,12 @@ function unfencedCodeSpans(text: string): Span[] {
 // ---------------------------------------------------------------------------------------------
 // Markdown tables: the separator row (`|---|:--:|`) is one span; each pipe with its padding is one.
 
-const SEPARATOR_ROW = /^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$/;
-
 function tableStructureSpans(text: string): Span[] {
-  const lines = splitLinesWithOffsets(text);
-  const spans: Span[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    if (!SEPARATOR_ROW.test(lines[i]!.text) || !lines[i - 1]!.text.includes("|")) continue;
-    spans.push(...pipeSpans(lines[i - 1]!));
-    spans.push({ start: lines[i]!.start, end: lines[i]!.end });
-    let row = i + 1;
-    while (row < lines.length && lines[row]!.text.includes("|")) spans.push(...pipeSpans(lines[row++]!));
-    i = row - 1;
-  }
-  return spans;
+  return markdownTables(linesWithOffsets(text)).flatMap(({ header, separator, body }) => [
+    ...pipeSpans(header),
+    { start: separator.start, end: separator.end },
+    ...body.flatMap(pipeSpans),
+  ]);
 }
 
 function pipeSpans(line: LineWithOffset): Span[] {
@@ -211,32 +267,7 @@ function pipeSpans(line: LineWithOffset): Span[] {
 
 /** Pipe counts of every markdown table row, in order: the shape a translation must keep. */
 export function tableShape(text: string): number[] {
-  const lines = text.split("\n");
-  const shape: number[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    if (!SEPARATOR_ROW.test(lines[i]!) || !lines[i - 1]!.includes("|")) continue;
-    shape.push(countPipes(lines[i - 1]!), countPipes(lines[i]!));
-    let row = i + 1;
-    while (row < lines.length && lines[row]!.includes("|")) shape.push(countPipes(lines[row++]!));
-    i = row - 1;
-  }
-  return shape;
+  return markdownTables(text.split("\n")).flatMap(({ header, separator, body }) => [header, separator, ...body].map(countPipes));
 }
 
 const countPipes = (line: string): number => line.split("|").length - 1;
-
-interface LineWithOffset {
-  text: string;
-  start: number;
-  end: number;
-}
-
-function splitLinesWithOffsets(text: string): LineWithOffset[] {
-  const lines: LineWithOffset[] = [];
-  let start = 0;
-  for (const line of text.split("\n")) {
-    lines.push({ text: line, start, end: start + line.length });
-    start += line.length + 1;
-  }
-  return lines;
-}

@@ -17,6 +17,7 @@ import { answerInstruction } from "../answer/answer.js";
 import type { TranslatableField } from "./fields.js";
 import { classifyLanguageSpecific, flagName } from "./languageSpecific.js";
 import { loadTranslatePrompt, type TranslatePrompt } from "./prompt.js";
+import type { JsonValueMode } from "./structured.js";
 import { translateGroup, type TranslationOutcome } from "./translate.js";
 
 export interface TranslateSettings {
@@ -31,6 +32,8 @@ export interface TranslateSettings {
   /** Requests one record may take in all (batch share included). */
   maxAttempts: number;
   promptPath?: string;
+  /** A field that is all JSON: translate its prose string values (default), all of them, or none (structured.ts). */
+  jsonValues?: JsonValueMode;
 }
 
 export interface TranslateSummary {
@@ -58,6 +61,7 @@ export async function runTranslate(settings: TranslateSettings, llm: LlmSettings
     keepLanguageSpecific: settings.keepLanguageSpecific,
     recordsPerRequest: settings.recordsPerRequest,
     maxAttempts: settings.maxAttempts,
+    jsonValues: settings.jsonValues ?? "prose",
     model: llm.model,
     baseUrl: llm.baseUrl,
   };
@@ -111,7 +115,7 @@ async function translateUnit(llm: LlmClient, items: readonly RecordItem[], setti
   const outcomes = await translateGroup(
     llm,
     toTranslate.map(({ item }) => item.record),
-    { fields: fieldsToTranslate(settings), prompt, maxAttempts: settings.maxAttempts },
+    { fields: fieldsToTranslate(settings), prompt, maxAttempts: settings.maxAttempts, jsonValues: settings.jsonValues },
   );
   // Answers are asked one by one, in input order, so the run stays deterministic.
   for (const [index, outcome] of outcomes.entries()) {

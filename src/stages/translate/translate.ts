@@ -7,7 +7,8 @@ import type { FinishReason, LlmClient } from "../../llm/types.js";
 import { recordId, type AlpacaRecord } from "../../schemas.js";
 import { checkField, type FieldFailure } from "./checks.js";
 import type { TranslatableField } from "./fields.js";
-import { protect, withoutSentinels, type ProtectedText } from "./protect.js";
+import { protectRecord, withoutSentinels, type ProtectedText } from "./protect.js";
+import type { JsonValueMode } from "./structured.js";
 import { parseTranslationReply, type ParsedRecordReply, type ReplyFailure } from "./reply.js";
 import { buildTranslateRequest, replyTokenBudget, type SourcePayload, type TranslatePrompt } from "./prompt.js";
 
@@ -16,6 +17,8 @@ export interface TranslateGroupOptions {
   prompt: TranslatePrompt;
   /** Requests a record may take in all, its share of a batch included. Default 3. */
   maxAttempts?: number;
+  /** Which string values of a field that is all JSON are translated. Default "prose". */
+  jsonValues?: JsonValueMode;
 }
 
 /** What a translated record's meta line says (snake_case: the vocabulary). */
@@ -50,7 +53,7 @@ interface RecordState {
 
 export async function translateGroup(llm: LlmClient, sources: readonly AlpacaRecord[], options: TranslateGroupOptions): Promise<TranslationOutcome[]> {
   const maxAttempts = options.maxAttempts ?? 3;
-  const states = sources.map((source) => prepare(source, options.fields));
+  const states = sources.map((source) => prepare(source, options.fields, options.jsonValues));
   const waiting = (): RecordState[] => states.filter((s) => !s.done);
 
   if (waiting().length > 1) await attempt(llm, options.prompt, waiting());
@@ -63,10 +66,9 @@ export async function translateGroup(llm: LlmClient, sources: readonly AlpacaRec
 }
 
 /** Protect the chosen fields; those with no words left to translate are copied, not sent. */
-function prepare(source: AlpacaRecord, fields: readonly TranslatableField[]): RecordState {
+function prepare(source: AlpacaRecord, fields: readonly TranslatableField[], jsonValues: JsonValueMode | undefined): RecordState {
   const protectedFields = new Map<TranslatableField, ProtectedText>();
-  for (const field of fields) {
-    const shielded = protect(source[field]);
+  for (const [field, shielded] of protectRecord(source, fields, { jsonValues })) {
     if (/\p{L}/u.test(withoutSentinels(shielded.text))) protectedFields.set(field, shielded);
   }
   const state: RecordState = { source, protectedFields, attempts: 0, truncations: 0 };

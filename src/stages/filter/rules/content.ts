@@ -1,5 +1,6 @@
 /** Outputs that hold no answer at all: nothing, or a stand-in such as "N/A" or "<nooutput>". */
 import { fail, PASS, type Rule } from "./types.js";
+import { escapeRegExp } from "../../../text/regex.js";
 
 export const emptyOutput: Rule = (record) => (record.output.trim() === "" ? fail({ output: record.output }) : PASS);
 
@@ -42,6 +43,3 @@ export const placeholderOutput: Rule = (record, { thresholds }) => {
   return fail({ output: record.output.trim(), matched: normalised });
 };
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-}
