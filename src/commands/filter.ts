@@ -29,6 +29,7 @@ export const FilterFlags = LlmFlags.extend({
   judgeAttempts: z.string(),
   top: z.string().optional(),
   seed: z.string().optional(),
+  review: z.string().optional(),
 });
 export type FilterFlags = z.infer<typeof FilterFlags>;
 
@@ -54,7 +55,8 @@ export function register(program: Command): void {
     .option("--judge-batch <n>", "records per judge/complexity request", "5")
     .option("--judge-attempts <n>", "attempts per record for a valid judge reply before judge_invalid", "3")
     .option("--top <k>", "keep the K best: quality × complexity (whichever is scored), ties by input order")
-    .option("--seed <n>", "accepted for pipeline compatibility; the filter draws nothing at random");
+    .option("--seed <n>", "accepted for pipeline compatibility; the filter draws nothing at random")
+    .option("--review <file>", "review.jsonl written by `instructforge view`: drop the records marked bad (reason reviewed_bad)");
   addLlmOptions(command);
   command.action(action(async (flags: FilterFlags) => {
     const settings = await parseFilterFlags(flags);
@@ -80,6 +82,7 @@ export async function parseFilterFlags(flags: FilterFlags): Promise<FilterSettin
     batch: integerFlag("--judge-batch", flags.judgeBatch, 1, 50),
     attempts: integerFlag("--judge-attempts", flags.judgeAttempts, 1, 10),
     top: flags.top === undefined ? undefined : integerFlag("--top", flags.top, 1, Number.MAX_SAFE_INTEGER),
+    review: flags.review,
   };
 }
 

@@ -27,6 +27,7 @@ import { firstFailedRule } from "./rules/index.js";
 import { scoreRecords, type ScoringKind } from "./scoring.js";
 import { rankScore, selectTopK } from "./select.js";
 import { readFinishReasons } from "./siblingMeta.js";
+import { readReviewedBad, reviewFailure, reviewFingerprint, type ReviewedBad } from "./review.js";
 import type { ComplexityScore } from "./complexity.js";
 import type { QualityRating } from "./quality.js";
 
@@ -47,6 +48,8 @@ export interface FilterSettings {
   top?: number;
   qualityPromptPath?: string;
   complexityPromptPath?: string;
+  /** review.jsonl from `instructforge view`: records marked bad are dropped as reviewed_bad. */
+  review?: string;
 }
 
 export interface FilterSummary {
@@ -82,6 +85,7 @@ export async function runFilter(settings: FilterSettings, llm?: LlmSettings): Pr
   validateSettings(settings, llm);
   const input = await readRecordFile(settings.inPath);
   const finishReasons = readFinishReasons(settings.inPath);
+  const reviewed = readReviewedBad(settings.review);
   const scorers = await loadScorers(settings);
   const usesLlm = scorers.quality !== undefined || scorers.complexity !== undefined;
   const recordsPerUnit = usesLlm ? settings.batch : HEURISTIC_RECORDS_PER_UNIT;
@@ -93,7 +97,7 @@ export async function runFilter(settings: FilterSettings, llm?: LlmSettings): Pr
     const filterUnit = (unit: number): Promise<UnitOutcome> => {
       const first = unit * recordsPerUnit;
       const items = input.items.slice(first, first + recordsPerUnit);
-      return checkUnit(items, first, settings, finishReasons, scorers, usesLlm ? run.llm : undefined);
+      return checkUnit(items, first, settings, finishReasons, scorers, usesLlm ? run.llm : undefined, reviewed);
     };
     const plan: UnitPlan = { units: scoringUnits, work: filterUnit, window: usesLlm ? 2 * llm!.concurrency : 2, total: input.items.length, perUnit: recordsPerUnit };
     if (settings.top === undefined) await commitEachUnit(run, plan);
@@ -137,6 +141,7 @@ function stageConfig(settings: FilterSettings, items: readonly RecordItem[], rec
     recordsPerUnit,
     attempts: settings.attempts,
     model: llm?.model ?? null,
+    ...reviewFingerprint(settings.review),
   };
 }
 
@@ -159,13 +164,15 @@ async function checkUnit(
   finishReasons: ReadonlyMap<string, FinishReason>,
   scorers: Scorers,
   llm: LlmClient | undefined,
+  reviewed?: ReviewedBad,
 ): Promise<UnitOutcome> {
   const rejected: Rejection[] = [];
   let kept: Candidate[] = [];
   items.forEach((item, offset) => {
     const index = first + offset;
-    const finishReason = finishReasons.get(recordId(item.record));
-    const failure = firstFailedRule(item.record, settings.rules, { lang: settings.lang, finishReason, thresholds: settings.thresholds });
+    const id = recordId(item.record);
+    const finishReason = finishReasons.get(id);
+    const failure = reviewFailure(reviewed, id) ?? firstFailedRule(item.record, settings.rules, { lang: settings.lang, finishReason, thresholds: settings.thresholds });
     if (failure) rejected.push(rejection(index, item, failure.rule, failure.evidence));
     else kept.push({ index, item, meta: { line: item.line, ...(finishReason ? { finishReason } : {}) } });
   });
