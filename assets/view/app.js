@@ -5,7 +5,10 @@
 
 const TOKEN = new URLSearchParams(location.search).get("token") || "";
 const main = document.getElementById("main");
-const state = { overview: null, version: -1, rows: null, list: [], listQuery: "" };
+const state = { overview: null, version: -1, list: [], listQuery: "", ticket: 0 };
+
+/** Thrown when an answer arrives for a view the user has already left: that view must not draw. */
+class Stale extends Error {}
 
 // ---------- helpers ----------
 
@@ -17,7 +20,7 @@ function h(tag, attrs, ...children) {
     if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
     else el.setAttribute(key, value === true ? "" : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -26,8 +29,10 @@ function h(tag, attrs, ...children) {
 
 async function api(path, options) {
   const headers = { ...(options && options.body ? { "content-type": "application/json" } : {}), ...(TOKEN ? { "x-view-token": TOKEN } : {}) };
+  const ticket = state.ticket;
   const response = await fetch(path, { ...(options || {}), headers });
   const body = await response.json();
+  if (ticket !== state.ticket) throw new Stale();
   if (!response.ok) throw new Error(body.error || `HTTP ${response.status}`);
   return body;
 }
@@ -185,6 +190,7 @@ function select(name, value, options) {
 
 async function renderRecords(params) {
   const o = state.overview;
+  const shownFor = location.hash;
   const query = recordsQuery(params);
   const data = await api(`/api/rows?${query}`);
   state.list = data.rows.map((row) => row.ref);
@@ -193,7 +199,7 @@ async function renderRecords(params) {
   const form = h(
     "form",
     { class: "filters", id: "filters", onsubmit: (e) => e.preventDefault() },
-    h("label", {}, "search instruction / input / output", h("input", { class: "q", name: "q", type: "search", value: v("q"), placeholder: "words or 汉字", autocomplete: "off" })),
+    h("label", {}, "search instruction / input / output", h("input", { class: "q", name: "q", type: "search", value: v("q"), placeholder: "words (Chinese: characters)", autocomplete: "off" })),
     h("label", {}, "stage", select("stage", v("stage"), [["", "all stages"], ...o.stages.map((s) => [s.number, s.name])])),
     h("label", {}, "records", select("kind", v("kind"), [["kept", "kept"], ["rejected", "rejected"], ["", "both"]])),
     h("label", {}, "language", select("lang", v("lang"), [["", "any"], ["en", "en"], ["zh", "zh"]])),
@@ -208,6 +214,8 @@ async function renderRecords(params) {
   );
   let timer;
   const apply = () => {
+    // a form the user has navigated away from (its search box loses focus as the page changes) must not navigate back
+    if (!form.isConnected || location.hash !== shownFor) return;
     const next = new URLSearchParams();
     for (const element of form.elements) if (element.name && element.value !== "") next.set(element.name, element.value);
     if (!next.has("stage")) next.set("stage", "");
@@ -418,6 +426,7 @@ async function render() {
   const page = parts[0] || "overview";
   for (const link of document.querySelectorAll("[data-nav]")) link.classList.toggle("active", link.getAttribute("data-nav") === (page === "record" ? "records" : page));
   state.keys = null;
+  state.ticket++;
   try {
     if (!state.overview) await loadOverview();
     if (page === "records") await renderRecords(params);
@@ -426,6 +435,7 @@ async function render() {
     else if (page === "similar") await renderSimilar();
     else renderOverview();
   } catch (error) {
+    if (error instanceof Stale) return;
     show(h("p", { class: "error" }, String(error && error.message ? error.message : error)));
   }
 }

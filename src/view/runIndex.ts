@@ -99,6 +99,9 @@ export class RunIndex {
   private marks = new Map<string, ReviewMark>();
   /** Language code of each search document (detected once per distinct record). */
   private readonly documentLanguage: number[] = [];
+  /** Operation and round of each document as the stage that evolved it recorded them, for later stages' copies. */
+  private readonly documentOperation: number[] = [];
+  private readonly documentRound: number[] = [];
   readonly reviewPath: string;
   /** The values the table's filter menus offer. */
   readonly facets = { operations: new Set<string>(), reasons: new Set<string>(), rounds: new Set<number>() };
@@ -141,6 +144,8 @@ export class RunIndex {
     this.strings.length = 0;
     this.codes.clear();
     this.documentLanguage.length = 0;
+    this.documentOperation.length = 0;
+    this.documentRound.length = 0;
     for (const values of Object.values(this.facets)) values.clear();
     this.marks = readReviews(this.reviewPath);
     this.refresh();
@@ -223,6 +228,7 @@ export class RunIndex {
     }
     const document = this.documentFor(id, record);
     stage.kept.setPlace(k, line.offset, line.length, document.number, document.language);
+    this.inheritLineage(stage.kept, k, document.number);
     this.search.addRow(document.number, rowKey(stage.number, KEPT, k));
     stage.kept.count = k + 1;
     if (pending && record) {
@@ -239,6 +245,14 @@ export class RunIndex {
     const language = LANGUAGES.indexOf(detectLanguage(full.instruction));
     this.documentLanguage[number] = language;
     return { number, language };
+  }
+
+  /** A later stage's copy of an evolved record (dedup, filter) filters by the operation and round that made it. */
+  private inheritLineage(table: RowTable, line: number, document: number): void {
+    if (table.operation[line]! >= 0) this.documentOperation[document] = table.operation[line]!;
+    else table.operation[line] = this.documentOperation[document] ?? -1;
+    if (table.round[line]! >= 0) this.documentRound[document] = table.round[line]!;
+    else table.round[line] = this.documentRound[document] ?? -1;
   }
 
   private addRejected(stage: StageIndex, line: Line): void {

@@ -49,6 +49,10 @@ describe("RunIndex on a pipeline directory", () => {
     expect(index.query({ stage: 1, kind: KEPT, round: 2 }, 0, 10).total).toBe(secondRound);
     const op = String(evolveMeta[0]!.operation);
     expect(index.query({ stage: 1, kind: KEPT, operation: op }, 0, 10).total).toBe(evolveMeta.filter((m) => m.operation === op).length);
+    // the final stage's copies filter by the operation that made them, though filter's meta does not repeat it
+    const opById = new Map(evolveMeta.map((m) => [m.id, m.operation]));
+    const finalIds = lines(join(demo, "04-filter", "meta.jsonl")).map((m) => m.id);
+    expect(index.query({ stage: 3, kind: KEPT, operation: op }, 0, 10).total).toBe(finalIds.filter((id) => opById.get(id) === op).length);
     const rejected = lines(join(demo, "01-generate", "rejected.jsonl"));
     const reason = String(rejected[0]!.reason);
     const page = index.query({ stage: 0, kind: REJECTED, reason }, 0, 5);
