@@ -14,6 +14,7 @@ import { Manifest, stageDirectoryNames } from "../report/load.js";
 import { TopPairs } from "../report/similarPairs.js";
 import { AlpacaRecord, recordId } from "../schemas.js";
 import { detectLanguage } from "../text/language.js";
+import { hasCjk } from "../text/tokenize.js";
 import { foldedMeta, RejectedLine, RejectionDetail, type ViewMeta } from "./lines.js";
 import { decodeRowKey, KEPT, MAX_STAGES, NO_FIELDS, REJECTED, RowTable, rowKey, type RowFields, type RowKind } from "./rows.js";
 import { SearchIndex } from "./search.js";
@@ -242,7 +243,8 @@ export class RunIndex {
     if (known >= 0) return { number: known, language: this.documentLanguage[known]! };
     const full = record ?? { instruction: "", input: "", output: "" };
     const number = this.search.add(full, id);
-    const language = LANGUAGES.indexOf(detectLanguage(full.instruction));
+    // Chinese needs Han characters: most text has none, and the Han share counts every letter
+    const language = hasCjk(full.instruction) ? LANGUAGES.indexOf(detectLanguage(full.instruction)) : 0;
     this.documentLanguage[number] = language;
     return { number, language };
   }

@@ -73,9 +73,10 @@ export class SearchIndex {
   private addText(text: string, document: number): void {
     if (text === "") return;
     const ids = this.encode(text, true);
+    const tokens = this.vocabulary.size;
+    while (this.postings.size < tokens) this.postings.create();
+    this.lastDocument = withRoomInt32(this.lastDocument, tokens);
     for (const token of ids) {
-      while (token >= this.postings.size) this.postings.create();
-      this.lastDocument = withRoomInt32(this.lastDocument, token + 1);
       if (this.lastDocument[token] === document + 1) continue; // stored +1: 0 means none yet
       this.lastDocument[token] = document + 1;
       this.postings.append(token, document);
