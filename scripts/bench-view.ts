@@ -11,7 +11,7 @@
  */
 import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync, type WriteStream } from "node:fs";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { recordId } from "../src/schemas.js";
@@ -80,12 +80,15 @@ async function bench(count: number): Promise<void> {
   process.stdout.write(`\n${count.toLocaleString("en-US")} records (${dir}; ready in ${((performance.now() - made) / 1000).toFixed(1)} s)\n`);
   const rssBefore = process.memoryUsage().rss;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const server = await startViewServer({ dir, pollMs: 60_000 });
   await get(`${server.url}api/overview`);
   const firstPage = JSON.parse(await get(`${server.url}api/rows?limit=50`)) as { total: number; rows: Array<{ instruction: string }> };
   const openMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const rss = process.memoryUsage().rss;
-  process.stdout.write(`  open: ${(openMs / 1000).toFixed(2)} s to index ${firstPage.total.toLocaleString("en-US")} rows and serve the overview and first page (index ${(server.indexMs / 1000).toFixed(2)} s); RSS ${(rss / 2 ** 20).toFixed(0)} MiB (+${((rss - rssBefore) / 2 ** 20).toFixed(0)} MiB)\n`);
+  process.stdout.write(`  open: ${(openMs / 1000).toFixed(2)} s to index ${firstPage.total.toLocaleString("en-US")} rows and serve the overview and first page (index ${(server.indexMs / 1000).toFixed(2)} s; ${cpuSeconds.toFixed(2)} s CPU; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores); RSS ${(rss / 2 ** 20).toFixed(0)} MiB (+${((rss - rssBefore) / 2 ** 20).toFixed(0)} MiB)\n`);
   const words = firstPage.rows[1]!.instruction.toLowerCase().replace(/[^a-z ]/g, "").split(" ").filter(Boolean);
   const rare = [...words].sort((a, b) => b.length - a.length)[0]!;
   const queries = [rare, words[0]!, `${words[0]} ${words[1]}`, "lo", "lo ka"];

@@ -8,7 +8,7 @@
  * server, no inline script, no frames of others, no connections elsewhere). Requests must name
  * this server in their Host header (a page on another site cannot reach it by DNS rebinding),
  * writes must come from its own origin, and with a token (required off loopback) every API call
- * must carry it.
+ * must carry it (the Host check is then left to the token: other machines use other names).
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -85,7 +85,9 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? "/", "http://view.invalid");
-    if (!allowedHosts().has(request.headers.host ?? "")) throw new HttpError(421, "unexpected Host header");
+    // Without a token, only a page that names this server may talk to it (no DNS rebinding); with one, the
+    // server is meant to be reached by whatever name other machines use, and the token is the check.
+    if (token === undefined && !allowedHosts().has(request.headers.host ?? "")) throw new HttpError(421, "unexpected Host header");
     const asset = assets.get(url.pathname);
     if (asset && request.method === "GET") return send(response, 200, asset.type, asset.body, APP_CSP);
     if (token !== undefined && !tokenMatches(request, url, token)) throw new HttpError(401, "missing or wrong token: open the URL view printed");
