@@ -4,11 +4,12 @@
  * lineage, a review mark that survives a reload, and hostile record text rendered as text.
  * Skipped when chromium is not installed (CI installs it).
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readReviews } from "../../src/io/review.js";
+import { recordId } from "../../src/schemas.js";
 import { startViewServer, type ViewServer } from "../../src/view/server.js";
 import { buildDemoRun, HOSTILE, tempDir, writeHostileRun } from "./fixtures.js";
 
@@ -118,6 +119,21 @@ describe.skipIf(!existsSync(CHROMIUM))("instructforge view in headless chromium"
     mkdirSync(dirname(path), { recursive: true });
     await page.screenshot({ path, clip: { x: 0, y: 0, width: 1280, height: 720 } });
     expect(readFileSync(path).subarray(1, 4).toString()).toBe("PNG");
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("shows records appended by a running stage without a reload", async () => {
+    const { page, problems } = await openPage(server.openUrl);
+    const final = server.index.stages[3]!;
+    const before = final.kept.count;
+    await page.locator(`#final-count`).filter({ hasText: String(before) }).waitFor();
+    const record = { instruction: "Describe the smell of rain on hot asphalt.", input: "", output: "Petrichor: earthy and warm." };
+    appendFileSync(join(final.dir, "meta.jsonl"), `${JSON.stringify({ id: recordId(record), stage: "filter", unit: 99 })}\n`);
+    appendFileSync(join(final.dir, "data.jsonl"), `${JSON.stringify(record)}\n`);
+    await page.locator(`#final-count`).filter({ hasText: String(before + 1) }).waitFor();
+    await page.goto(`${server.url}#/records?stage=3&kind=kept&q=petrichor`);
+    await page.locator('#row-count[data-total="1"]').waitFor();
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -63,6 +63,14 @@ describe("view server", () => {
     expect(overview.live).toBe(true);
   });
 
+  it("serves the report's charts sandboxed, with no script allowed", async () => {
+    const reply = await call(`${server.url}report`);
+    expect(reply.status).toBe(200);
+    expect(reply.headers["content-security-policy"]).toContain("sandbox");
+    expect(reply.headers["content-security-policy"]).not.toContain("script-src");
+    expect(reply.body).toContain('id="chart-stages"');
+  });
+
   it("refuses a request naming another host (DNS rebinding)", async () => {
     const reply = await call(`${server.url}api/overview`, { headers: { host: "evil.example:80" } });
     expect(reply.status).toBe(421);
