@@ -348,23 +348,38 @@ export class RunIndex {
       if (total >= offset && rows.length < limit) rows.push({ stage, kind, line });
       total++;
     };
-    if (filter.query !== undefined && SearchIndex.searchable(filter.query)) {
-      const keys = this.search.search(filter.query).sort();
-      for (const key of keys) {
+    const searching = filter.query !== undefined && SearchIndex.searchable(filter.query);
+    const documents = searching ? this.search.match(filter.query!) : undefined;
+    // Few matching rows: visit just those, sorted into file order. Many: scan the files' lines in
+    // order and test each line's document, which costs less than sorting most of the run.
+    if (documents && this.search.rowCount(documents) * 8 < this.rowTotal(filter)) {
+      for (const key of this.search.rowKeys(documents).sort()) {
         const { stage, kind, line } = decodeRowKey(key);
         take(stage, kind, line);
       }
       return { total, rows };
     }
+    const matched = documents ? this.search.flags(documents) : undefined;
     for (const stage of this.stages) {
       if (filter.stage !== undefined && stage.number !== filter.stage) continue;
       for (const kind of [KEPT, REJECTED] as const) {
         if (filter.kind !== undefined && kind !== filter.kind) continue;
-        const count = stage.table(kind).count;
-        for (let line = 0; line < count; line++) take(stage.number, kind, line);
+        const table = stage.table(kind);
+        for (let line = 0; line < table.count; line++) if (!matched || matched[table.document[line]!] === 1) take(stage.number, kind, line);
       }
     }
     return { total, rows };
+  }
+
+  /** Lines in the files a filter looks at. */
+  private rowTotal(filter: RowFilter): number {
+    let total = 0;
+    for (const stage of this.stages) {
+      if (filter.stage !== undefined && stage.number !== filter.stage) continue;
+      if (filter.kind !== REJECTED) total += stage.kept.count;
+      if (filter.kind !== KEPT) total += stage.rejected.count;
+    }
+    return total;
   }
 
   private predicate(filter: RowFilter): (stage: number, kind: RowKind, line: number) => boolean {

@@ -46,16 +46,26 @@ export class SearchIndex {
     this.rows.append(document, rowKey);
   }
 
-  /** Row keys of every document holding all the query's tokens (none for a query without tokens). */
-  search(query: string): Int32Array {
+  /** The documents holding all the query's tokens, ascending (none for a query without tokens). */
+  match(query: string): Int32Array {
     const ids = this.encode(query, false);
     if (ids.length === 0 || ids.some((id) => id < 0)) return new Int32Array(0);
     const lists = [...new Set(ids)].sort((a, b) => this.postings.lengths[a]! - this.postings.lengths[b]!);
     let documents = this.list(this.postings, lists[0]!);
     for (const token of lists.slice(1)) documents = intersect(documents, this.list(this.postings, token));
+    return documents;
+  }
+
+  /** How many rows hold these documents. */
+  rowCount(documents: Int32Array): number {
     let total = 0;
     for (const document of documents) total += this.rows.lengths[document]!;
-    const keys = new Int32Array(total);
+    return total;
+  }
+
+  /** The row keys of these documents, unsorted. */
+  rowKeys(documents: Int32Array): Int32Array {
+    const keys = new Int32Array(this.rowCount(documents));
     let at = 0;
     for (const document of documents) {
       const rows = this.list(this.rows, document);
@@ -63,6 +73,13 @@ export class SearchIndex {
       at += rows.length;
     }
     return keys;
+  }
+
+  /** A flag per document: 1 for these documents (to test rows while scanning a file's lines in order). */
+  flags(documents: Int32Array): Uint8Array {
+    const flags = new Uint8Array(this.documents);
+    for (const document of documents) flags[document] = 1;
+    return flags;
   }
 
   /** Whether the query has any searchable token. */

@@ -33,11 +33,22 @@ describe("RunIndex on a pipeline directory", () => {
     const index = RunIndex.open(demo);
     const final = index.stages[3]!;
     const records = lines(join(final.dir, "data.jsonl"));
+    const holds = (r: Record<string, unknown> | undefined, wanted: string[]): boolean => r !== undefined && wanted.every((t) => tokenize(`${r.instruction ?? ""} ${r.input ?? ""} ${r.output ?? ""}`).includes(t));
+    // a common word in the final stage: answered by scanning the stage's lines
     const word = tokenize(String(records[0]!.instruction))[1]!;
-    const expected = records.map((r, line) => ({ r, line })).filter(({ r }) => tokenize(`${r.instruction} ${r.input} ${r.output}`).includes(word)).map(({ line }) => line);
-    const { total, rows } = index.query({ stage: 3, kind: KEPT, query: word.toUpperCase() }, 0, 1000);
-    expect(total).toBe(expected.length);
-    expect(rows.map((r) => r.line)).toEqual(expected);
+    const inFinal = records.flatMap((r, line) => (holds(r, [word]) ? [line] : []));
+    const common = index.query({ stage: 3, kind: KEPT, query: word.toUpperCase() }, 0, 1000);
+    expect(common.total).toBe(inFinal.length);
+    expect(common.rows.map((r) => r.line)).toEqual(inFinal);
+    // a whole instruction over every stage, kept and rejected: answered by visiting its few rows
+    const instruction = String(records[5]!.instruction);
+    const everywhere = index.stages.flatMap((stage) => [
+      ...lines(join(stage.dir, "data.jsonl")).flatMap((r, line) => (holds(r, tokenize(instruction)) ? [`${stage.number} kept ${line}`] : [])),
+      ...lines(join(stage.dir, "rejected.jsonl")).flatMap((r, line) => (holds(r.record as Record<string, unknown>, tokenize(instruction)) ? [`${stage.number} rejected ${line}`] : [])),
+    ]);
+    const rare = index.query({ query: instruction }, 0, 1000);
+    expect(rare.rows.map((r) => `${r.stage} ${r.kind === KEPT ? "kept" : "rejected"} ${r.line}`)).toEqual(everywhere);
+    expect(index.search.rowCount(index.search.match(instruction)) * 8).toBeLessThan(index.stages.reduce((n, s) => n + s.kept.count + s.rejected.count, 0));
     expect(index.query({ query: "zzqqxxnotaword" }, 0, 10).total).toBe(0);
   });
 
