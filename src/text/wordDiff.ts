@@ -1,8 +1,8 @@
 /**
  * A word diff between two texts (an instruction and its evolution): the longest common
  * subsequence of their words, reported as runs of kept, added and removed words. Whitespace
- * stays attached to the word before it, so joining the `same` and `added` parts gives back the
- * new text, and `same` and `removed` the old one. Chinese has no spaces: each Han/Kana
+ * stays attached to the word before it and words compare without it, so joining the `same` and
+ * `added` parts gives back the new text exactly. Chinese has no spaces: each Han/Kana
  * character is a word of its own, so a changed phrase shows as changed characters.
  */
 

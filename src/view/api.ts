@@ -5,7 +5,7 @@
  */
 import { statSync } from "node:fs";
 import { z } from "zod";
-import { countReviews, ReviewVerdict } from "../io/review.js";
+import { countReviews, ReviewMark, ReviewVerdict } from "../io/review.js";
 import { renderReport } from "../report/index.js";
 import { COMPUTE_LIMIT, topSimilarPairs, type SimilarPairs } from "../report/similarPairs.js";
 import { AlpacaRecord } from "../schemas.js";
@@ -61,7 +61,7 @@ export const RecordQuery = z.object({
 });
 
 export const ReviewBody = z.object({
-  id: z.string(),
+  id: ReviewMark.shape.id,
   verdict: ReviewVerdict,
   note: z.string().max(2000).optional(),
   stage: z.string().max(200).optional(),
