@@ -104,7 +104,7 @@ async function loadOverview() {
   state.version = state.overview.version;
   const o = state.overview;
   const running = o.live ? "live: a stage is running" : "finished";
-  document.getElementById("status").textContent = `${o.dir} · ${running} · v${o.version}`;
+  document.getElementById("status").textContent = `${o.simulated ? "SIMULATED data · " : ""}${o.dir} · ${running} · v${o.version}`;
   document.getElementById("banner").replaceChildren(o.simulated ? h("div", { class: "simulated" }, "SIMULATED: made with the instructforge SIMULATOR, a test double — the text shows the pipeline working, not a model's quality.") : "");
   return o;
 }

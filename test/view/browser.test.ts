@@ -112,9 +112,11 @@ describe.skipIf(!existsSync(CHROMIUM))("instructforge view in headless chromium"
     await page.close();
   });
 
-  it("takes the README screenshot (docs/view.png when INSTRUCTFORGE_SCREENSHOT is set)", async () => {
-    const { page, problems } = await openPage(`${server.openUrl}#/records?stage=3&kind=kept`);
-    await page.locator("#rows tbody tr").first().waitFor();
+  it("takes the README screenshot: an evolved record's history (docs/view.png when INSTRUCTFORGE_SCREENSHOT is set)", async () => {
+    const [evolved] = server.index.query({ stage: 1, kind: 0, round: 2 }, 0, 1).rows;
+    const { page, problems } = await openPage(`${server.openUrl}#/record/1/kept/${evolved!.line}`);
+    await page.locator("#lineage .diff").first().waitFor();
+    await page.evaluate(`document.querySelector("#seeds").scrollIntoView(); window.scrollBy(0, -110)`);
     const path = process.env.INSTRUCTFORGE_SCREENSHOT ?? join(tempDir("if-view-shot-"), "view.png");
     mkdirSync(dirname(path), { recursive: true });
     await page.screenshot({ path, clip: { x: 0, y: 0, width: 1280, height: 720 } });
