@@ -10,7 +10,7 @@ import { readRecordFile } from "../io/records.js";
 import type { ReviewMark } from "../io/review.js";
 import type { AlpacaRecord } from "../schemas.js";
 import { wordDiff, type DiffPart } from "../text/wordDiff.js";
-import { RejectionDetail, type ViewMeta } from "./lines.js";
+import { RejectionDetail, ViewMeta } from "./lines.js";
 import { KEPT, REJECTED, type RowKind } from "./rows.js";
 import type { RowRef, RunIndex, StageIndex } from "./runIndex.js";
 
@@ -130,8 +130,8 @@ function keptBase(index: RunIndex, stage: StageIndex, line: number): Base | unde
   const record = index.readKept(stage, line);
   if (!record) return undefined;
   const id = stage.kept.ids[line];
-  const { meta, lines } = id ? mergedMeta(index, id) : { meta: {}, lines: [] };
-  return { id, record, merged: meta, metaLines: lines, lineage: lineageFields(meta) };
+  const { meta, lines, origin } = id ? mergedMeta(index, id) : { meta: {}, lines: [], origin: {} };
+  return { id, record, merged: meta, metaLines: lines, lineage: lineageFields(meta, origin) };
 }
 
 function rejectedBase(index: RunIndex, stage: StageIndex, line: number): Base | undefined {
@@ -151,21 +151,35 @@ function rejectedBase(index: RunIndex, stage: StageIndex, line: number): Base | 
   };
 }
 
-function lineageFields(meta: ViewMeta): Base["lineage"] {
-  return { parentId: meta.parentId ?? undefined, rootId: meta.rootId ?? undefined, round: meta.round, operation: meta.operation ?? undefined, depth: meta.depth };
+/**
+ * The record's parent is named by the stage that made it (`origin`: its own meta line, history not
+ * folded in): evolve's parentId, or translate's source_id (a translation's parent is its source).
+ * Upstream stages' fields in `merged` fill in what that line does not say.
+ */
+function lineageFields(meta: ViewMeta, origin: ViewMeta = meta): Base["lineage"] {
+  const translatedFrom = origin.source_id;
+  return {
+    parentId: origin.parentId ?? translatedFrom ?? meta.parentId ?? undefined,
+    rootId: meta.rootId ?? undefined,
+    round: origin.round ?? (translatedFrom ? undefined : meta.round),
+    operation: origin.operation ?? (translatedFrom ? "translate" : (meta.operation ?? undefined)),
+    depth: meta.depth,
+  };
 }
 
 /** The meta of every stage that kept `id`, later stages' defined fields over earlier ones. */
-function mergedMeta(index: RunIndex, id: string): { meta: ViewMeta; lines: Array<{ stage: string; meta: unknown }> } {
+function mergedMeta(index: RunIndex, id: string): { meta: ViewMeta; lines: Array<{ stage: string; meta: unknown }>; origin: ViewMeta } {
   const meta: Record<string, unknown> = {};
   const lines: Array<{ stage: string; meta: unknown }> = [];
+  let origin: ViewMeta | undefined;
   for (const copy of index.keptCopies(id)) {
     const read = index.readMeta(copy.stage, copy.line);
     if (!read) continue;
+    origin ??= ViewMeta.safeParse(typeof read.raw === "object" && read.raw !== null ? { ...read.raw, history: undefined } : {}).data;
     lines.push({ stage: copy.stage.name, meta: read.raw });
     for (const [key, value] of Object.entries(read.meta)) if (value !== undefined && value !== null) meta[key] = value;
   }
-  return { meta: meta as ViewMeta, lines };
+  return { meta: meta as ViewMeta, lines, origin: origin ?? {} };
 }
 
 function stepFields(fields: Base["lineage"]): Pick<LineageStep, "round" | "operation" | "depth"> {
@@ -185,7 +199,8 @@ function lineage(index: RunIndex, last: LineageStep, lastParentId: string | unde
       steps.push({ id: parentId, stage: "?", instruction: "", input: "" });
       break;
     }
-    const fields = lineageFields(mergedMeta(index, parentId).meta);
+    const parentMeta = mergedMeta(index, parentId);
+    const fields = lineageFields(parentMeta.meta, parentMeta.origin);
     steps.push({ id: parentId, stage: copy.stage.name, ref: refView(copy.stage.number, KEPT, copy.line), ...stepFields(fields), instruction: record.instruction, input: record.input });
     parentId = fields.parentId;
   }

@@ -27,6 +27,8 @@ export const ViewMeta = z
     qualityRationale: optionalString,
     complexity: optionalNumber,
     rankScore: optionalNumber,
+    /** translate: the id of the record this one is a translation of. */
+    source_id: optionalString,
     history: z.record(z.string(), z.record(z.string(), z.unknown())).optional().catch(undefined),
   })
   .catchall(z.unknown());

@@ -163,6 +163,16 @@ describe("meta with carried-forward history", () => {
     expect(view.lineage[1]!.operation).toBe("deepen");
     expect(view.scores.quality).toBe(4.5);
     expect(view.seeds).toEqual([{ id: "seed_x", instruction: "", input: "", output: "", found: false }]);
+
+    // a translation's parent is its source, even when the source's own lineage is carried in its history
+    const translated = { instruction: "说出彩虹中的一种颜色并说明原因。", input: "", output: "蓝色：光的散射。" };
+    mkdirSync(join(root, "03-translate"));
+    writeFileSync(join(root, "03-translate", "data.jsonl"), jsonl([translated]));
+    writeFileSync(join(root, "03-translate", "meta.jsonl"), jsonl([{ id: recordId(translated), stage: "translate", unit: 0, source_id: evolvedId, history: { evolve: { parentId: seedId, round: 1, operation: "deepen" } } }]));
+    index.refresh();
+    const zh = (await recordView(index, { stage: 2, kind: KEPT, line: 0 }, new SeedLookup()))!;
+    expect(zh.lineage.map((s) => [s.id, s.operation])).toEqual([[seedId, undefined], [evolvedId, "deepen"], [recordId(translated), "translate"]]);
+    expect(index.query({ language: "zh" }, 0, 10).rows.map((r) => r.stage)).toEqual([2]);
   });
 });
 
