@@ -72,10 +72,10 @@ export function loadRun(dir: string): LoadedRun {
   return { dir, stages: stageDirs.map((name) => loadStage(join(dir, name), name)), isPipeline: true, reviews };
 }
 
-/** A pipeline directory's stage sub-directories (those holding a data.jsonl), in pipeline order. */
-export function stageDirectoryNames(dir: string): string[] {
+/** A pipeline directory's stage sub-directories (those holding one of `markers`), in pipeline order. */
+export function stageDirectoryNames(dir: string, markers: readonly string[] = ["data.jsonl"]): string[] {
   return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, "data.jsonl")))
+    .filter((entry) => entry.isDirectory() && markers.some((marker) => existsSync(join(dir, entry.name, marker))))
     .map((entry) => entry.name)
     .sort();
 }

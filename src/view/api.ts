@@ -5,6 +5,7 @@
  */
 import { statSync } from "node:fs";
 import { z } from "zod";
+import { UserError } from "../errors.js";
 import { countReviews, ReviewMark, ReviewVerdict } from "../io/review.js";
 import { renderReport } from "../report/index.js";
 import { COMPUTE_LIMIT, topSimilarPairs, type SimilarPairs } from "../report/similarPairs.js";
@@ -206,7 +207,14 @@ export class ViewApi {
   /** The static report (its charts), rendered on demand and kept until the run changes. */
   report(): string | undefined {
     if (!this.reportAvailable()) return undefined;
-    if (this.reportCache?.version !== this.index.version) this.reportCache = { version: this.index.version, html: renderReport(this.index.dir) };
+    if (this.reportCache?.version !== this.index.version) {
+      try {
+        this.reportCache = { version: this.index.version, html: renderReport(this.index.dir) };
+      } catch (error) {
+        if (error instanceof UserError) return undefined; // no stage has kept a record yet
+        throw error;
+      }
+    }
     return this.reportCache.html;
   }
 }

@@ -21,6 +21,8 @@ import { SearchIndex } from "./search.js";
 import { FileTail, readLineAt, type Line } from "./tail.js";
 
 export const LANGUAGES = ["en", "zh"] as const;
+/** A stage directory has its manifest from its first moment; data.jsonl only once a record is kept. */
+const STAGE_MARKERS = ["data.jsonl", "manifest.json"];
 
 export class StageIndex {
   readonly kept = new RowTable();
@@ -110,7 +112,7 @@ export class RunIndex {
   version = 0;
 
   private constructor(readonly dir: string) {
-    this.isPipeline = !existsSync(join(dir, "data.jsonl"));
+    this.isPipeline = !STAGE_MARKERS.some((marker) => existsSync(join(dir, marker)));
     this.reviewPath = join(dir, REVIEW_FILE);
   }
 
@@ -118,7 +120,7 @@ export class RunIndex {
   static open(dir: string): RunIndex {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`${dir}: not a directory — pass a run directory or a pipeline directory`, 2);
     const index = new RunIndex(dir);
-    if (index.isPipeline && stageDirectoryNames(dir).length === 0 && !existsSync(join(dir, "pipeline.json"))) {
+    if (index.isPipeline && stageDirectoryNames(dir, STAGE_MARKERS).length === 0 && !existsSync(join(dir, "pipeline.json"))) {
       throw new UserError(`${dir}: no data.jsonl and no stage directories (NN-<stage>/data.jsonl) — pass a run directory or a pipeline directory`, 2);
     }
     index.marks = readReviews(index.reviewPath);
@@ -155,7 +157,7 @@ export class RunIndex {
   }
 
   private discoverStages(): boolean {
-    const names = this.isPipeline ? stageDirectoryNames(this.dir) : [basename(this.dir)];
+    const names = this.isPipeline ? stageDirectoryNames(this.dir, STAGE_MARKERS) : [basename(this.dir)];
     let added = false;
     for (const name of names.slice(this.stages.length, MAX_STAGES)) {
       const dir = this.isPipeline ? join(this.dir, name) : this.dir;

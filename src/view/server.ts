@@ -114,7 +114,7 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
         return openEvents(response);
       case "/report": {
         const html = api.report();
-        if (html === undefined) throw new HttpError(404, "this run is too large to render the report here: run `instructforge report`");
+        if (html === undefined) throw new HttpError(404, "no report here: the run is too large (run `instructforge report`) or has no records yet");
         return send(response, 200, "text/html; charset=utf-8", Buffer.from(html), REPORT_CSP);
       }
       default:

@@ -131,11 +131,15 @@ describe("RunIndex on a run that is still writing", () => {
     expect(index.query({ query: "planet" }, 0, 10).total).toBe(1);
   });
 
-  it("picks up stage directories that appear while a pipeline runs", () => {
+  it("picks up stage directories that appear while a pipeline runs, before their first record", () => {
     const root = tempDir("if-view-stages-");
-    cpSync(join(demo, "01-generate"), join(root, "01-generate"), { recursive: true });
+    mkdirSync(join(root, "01-generate"));
+    writeFileSync(join(root, "01-generate", "manifest.json"), JSON.stringify({ stage: "generate", status: "running" }));
     const index = RunIndex.open(root);
-    expect(index.stages.length).toBe(1);
+    expect(index.stages.map((s) => [s.name, s.kept.count])).toEqual([["01-generate", 0]]);
+    cpSync(join(demo, "01-generate"), join(root, "01-generate"), { recursive: true });
+    expect(index.refresh()).toBe(true);
+    expect(index.stages[0]!.kept.count).toBe(lines(join(demo, "01-generate", "data.jsonl")).length);
     cpSync(join(demo, "02-evolve"), join(root, "02-evolve"), { recursive: true });
     expect(index.refresh()).toBe(true);
     expect(index.stages.map((s) => s.name)).toEqual(["01-generate", "02-evolve"]);
