@@ -12,6 +12,7 @@ import * as translate from "./commands/translate.js";
 import * as exportCmd from "./commands/export.js";
 import * as report from "./commands/report.js";
 import * as run from "./commands/run.js";
+import * as view from "./commands/view.js";
 
 const program = new Command("instructforge")
   .description(
@@ -23,7 +24,7 @@ const program = new Command("instructforge")
   .version(readPackageVersion())
   .showHelpAfterError("(run with --help for usage)");
 
-for (const command of [simulate, generate, evolve, answer, dedup, filter, translate, exportCmd, report, run]) {
+for (const command of [simulate, generate, evolve, answer, dedup, filter, translate, exportCmd, report, run, view]) {
   command.register(program);
 }
 

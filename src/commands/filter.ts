@@ -39,6 +39,7 @@ export const FilterFlags = LlmFlags.extend({
   embeddingModel: z.string().optional(),
   diversityThreshold: z.string().optional(),
   seed: z.string().optional(),
+  review: z.string().optional(),
 });
 export type FilterFlags = z.infer<typeof FilterFlags>;
 
@@ -70,7 +71,8 @@ export function register(program: Command): void {
     .option("--budget <k>", "--select deita: how many records to keep")
     .option("--embedding-model <name>", "--select deita: measure closeness by cosine similarity of this model's embeddings (the endpoint's /embeddings); without it, by text similarity (MinHash, ROUGE-L)")
     .option("--diversity-threshold <x>", `--select deita: too close above this similarity (embeddings: cosine, default ${DEITA_COSINE_THRESHOLD} as Deita; text: ROUGE-L F1 of instructions, default ${TEXT_ROUGE_THRESHOLD})`)
-    .option("--seed <n>", "accepted for pipeline compatibility; the filter draws nothing at random");
+    .option("--seed <n>", "accepted for pipeline compatibility; the filter draws nothing at random")
+    .option("--review <file>", "review.jsonl written by `instructforge view`: drop the records marked bad (reason reviewed_bad)");
   addLlmOptions(command);
   addRestartOption(command);
   command.action(action(async (flags: FilterFlags) => {
@@ -103,6 +105,7 @@ export async function parseFilterFlags(flags: FilterFlags): Promise<FilterSettin
     select: parseSelection(flags),
     qualityPromptPath: flags.judgePrompt,
     complexityPromptPath: flags.complexityPrompt,
+    review: flags.review,
   };
 }
 

@@ -37,6 +37,7 @@ export function datasetCard(run: LoadedRun): string {
     "## Filters (records removed, by reason)",
     ...filterLines(run),
     "",
+    ...reviewLines(run),
     "## Configuration",
     ...run.stages.map((s) => `- **${s.name}**: \`${JSON.stringify(s.manifest?.config ?? {})}\``),
     "",
@@ -45,6 +46,15 @@ export function datasetCard(run: LoadedRun): string {
     "- The seed tasks keep their own license; state it here when you publish (instructforge's bundled seeds ship under the project's license).",
     "",
   ].join("\n");
+}
+
+/** Marks made in `instructforge view`; `filter --review` drops the bad ones. */
+function reviewLines(run: LoadedRun): string[] {
+  if (!run.reviews) return [];
+  const { good, bad } = run.reviews;
+  const lines = ["## Human review", `- ${good + bad} records reviewed in \`instructforge view\` (review.jsonl): ${good} marked good, ${bad} marked bad.`];
+  if (bad > 0) lines.push("- `filter --review review.jsonl` drops the records marked bad (reason `reviewed_bad`).");
+  return [...lines, ""];
 }
 
 function rejectedTotal(stage: StageRun): number {

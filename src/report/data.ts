@@ -38,6 +38,8 @@ export interface ReportData {
   depths: Array<{ depth: number; count: number }>;
   similar: SimilarPairs;
   verbNoun: VerbNounChart[];
+  /** Marks from `instructforge view`, when the directory has a review.jsonl. */
+  reviews?: { good: number; bad: number };
 }
 
 export function analyseRun(run: LoadedRun): ReportData {
@@ -58,6 +60,7 @@ export function analyseRun(run: LoadedRun): ReportData {
     depths: depthDistribution(run),
     similar: similarPairsOf(run),
     verbNoun: verbNounCharts(records.map((r) => r.instruction)),
+    reviews: run.reviews,
   };
 }
 

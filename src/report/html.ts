@@ -31,7 +31,10 @@ function header(data: ReportData): string {
     ? element("p", { class: "simulated", id: "simulated" }, text("SIMULATED: this run used the instructforge SIMULATOR, a test double — the data shows the pipeline working, not generation quality."))
     : "";
   const summary = `${data.records.toLocaleString("en-US")} records in the final stage (${data.finalStage}) · ${data.isPipeline ? `${data.stages.length} stages` : "single stage"}`;
-  return element("header", {}, element("h1", {}, text("instructforge report")), paragraph(data.dir, "path"), paragraph(summary), banner);
+  const reviews = data.reviews
+    ? element("p", { id: "reviews", "data-good": data.reviews.good, "data-bad": data.reviews.bad }, text(`Reviewed in instructforge view: ${data.reviews.good} good, ${data.reviews.bad} bad (review.jsonl).`))
+    : "";
+  return element("header", {}, element("h1", {}, text("instructforge report")), paragraph(data.dir, "path"), paragraph(summary), reviews, banner);
 }
 
 function stagesSection(data: ReportData): string {

@@ -9,6 +9,7 @@ import { readEarlierManifest } from "../io/runDir.js";
 import { z } from "zod";
 import { UserError } from "../errors.js";
 import { AlpacaRecord } from "../schemas.js";
+import { countReviews, readReviews, REVIEW_FILE, type ReviewCounts } from "../io/review.js";
 
 export const Manifest = z
   .object({
@@ -58,17 +59,30 @@ export interface LoadedRun {
   /** Stages in pipeline order; one entry for a single run directory. */
   stages: StageRun[];
   isPipeline: boolean;
+  /** Marks from `instructforge view` (DIR/review.jsonl); undefined when nobody reviewed. */
+  reviews?: ReviewCounts;
 }
 
 export function loadRun(dir: string): LoadedRun {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw noData(dir);
-  if (existsSync(join(dir, "data.jsonl"))) return { dir, stages: [loadStage(dir, undefined)], isPipeline: false };
-  const stageDirs = readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, "data.jsonl")))
+  const reviews = reviewCounts(dir);
+  if (existsSync(join(dir, "data.jsonl"))) return { dir, stages: [loadStage(dir, undefined)], isPipeline: false, reviews };
+  const stageDirs = stageDirectoryNames(dir);
+  if (stageDirs.length === 0) throw noData(dir);
+  return { dir, stages: stageDirs.map((name) => loadStage(join(dir, name), name)), isPipeline: true, reviews };
+}
+
+/** A pipeline directory's stage sub-directories (those holding one of `markers`), in pipeline order. */
+export function stageDirectoryNames(dir: string, markers: readonly string[] = ["data.jsonl"]): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && markers.some((marker) => existsSync(join(dir, entry.name, marker))))
     .map((entry) => entry.name)
     .sort();
-  if (stageDirs.length === 0) throw noData(dir);
-  return { dir, stages: stageDirs.map((name) => loadStage(join(dir, name), name)), isPipeline: true };
+}
+
+function reviewCounts(dir: string): ReviewCounts | undefined {
+  const path = join(dir, REVIEW_FILE);
+  return existsSync(path) ? countReviews(readReviews(path)) : undefined;
 }
 
 /** The run the dataset came from: the last stage of a pipeline. */

@@ -52,7 +52,7 @@ function computePairs(instructions: readonly string[]): SimilarPair[] {
 }
 
 /** Keeps the best TOP_PAIRS distinct unordered pairs without sorting every candidate. */
-class TopPairs {
+export class TopPairs {
   private readonly byKey = new Map<string, SimilarPair>();
   private floor = -Infinity;
 

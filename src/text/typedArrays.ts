@@ -29,3 +29,10 @@ export function withRoomFloat32(array: Float32Array, needed: number): Float32Arr
   grown.set(array);
   return grown;
 }
+
+export function withRoomFloat64(array: Float64Array, needed: number): Float64Array<ArrayBuffer> {
+  if (needed <= array.length) return array as Float64Array<ArrayBuffer>;
+  const grown = new Float64Array(Math.max(needed, array.length * 2));
+  grown.set(array);
+  return grown;
+}

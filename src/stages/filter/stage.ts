@@ -30,6 +30,7 @@ import { firstFailedRule } from "./rules/index.js";
 import { scoreRecords, type ScoringKind } from "./scoring.js";
 import { rankScore, selectTopK } from "./select.js";
 import { readFinishReasons } from "./siblingMeta.js";
+import { readReviewedBad, reviewFailure, reviewFingerprint, type ReviewedBad } from "./review.js";
 import type { ComplexityScore } from "./complexity.js";
 import type { QualityRating } from "./quality.js";
 
@@ -52,6 +53,8 @@ export interface FilterSettings {
   select?: DeitaSelection;
   qualityPromptPath?: string;
   complexityPromptPath?: string;
+  /** review.jsonl from `instructforge view`: records marked bad are dropped as reviewed_bad. */
+  review?: string;
 }
 
 export interface FilterSummary {
@@ -87,6 +90,7 @@ export async function runFilter(settings: FilterSettings, llm?: LlmSettings, con
   validateSettings(settings, llm);
   const input = await readRecordFile(settings.inPath);
   const finishReasons = readFinishReasons(settings.inPath);
+  const reviewed = readReviewedBad(settings.review);
   const scorers = await loadScorers(settings);
   const usesLlm = scorers.quality !== undefined || scorers.complexity !== undefined;
   const recordsPerUnit = usesLlm ? settings.batch : HEURISTIC_RECORDS_PER_UNIT;
@@ -100,7 +104,7 @@ export async function runFilter(settings: FilterSettings, llm?: LlmSettings, con
       const first = unit * recordsPerUnit;
       const items = input.items.slice(first, first + recordsPerUnit);
       return run.refusable(
-        () => checkUnit(items, first, settings, finishReasons, scorers, usesLlm ? run.llm : undefined),
+        () => checkUnit(items, first, settings, finishReasons, scorers, usesLlm ? run.llm : undefined, reviewed),
         (evidence) => ({ kept: [], rejected: items.map((item, offset) => rejection(first + offset, item, "request_refused", { ...evidence })) }),
       );
     };
@@ -154,6 +158,7 @@ function stageConfig(settings: FilterSettings, items: readonly RecordItem[], rec
     ...(settings.select ? { select: settings.select } : {}),
     ...(settings.qualityPromptPath ? { judgePrompt: resolve(settings.qualityPromptPath) } : {}),
     ...(settings.complexityPromptPath ? { complexityPrompt: resolve(settings.complexityPromptPath) } : {}),
+    ...reviewFingerprint(settings.review),
   };
 }
 
@@ -164,13 +169,15 @@ async function checkUnit(
   finishReasons: ReadonlyMap<string, FinishReason>,
   scorers: Scorers,
   llm: LlmClient | undefined,
+  reviewed?: ReviewedBad,
 ): Promise<UnitOutcome> {
   const rejected: Rejection[] = [];
   let kept: Candidate[] = [];
   items.forEach((item, offset) => {
     const index = first + offset;
-    const finishReason = finishReasons.get(recordId(item.record));
-    const failure = firstFailedRule(item.record, settings.rules, { lang: settings.lang, finishReason, thresholds: settings.thresholds });
+    const id = recordId(item.record);
+    const finishReason = finishReasons.get(id);
+    const failure = reviewFailure(reviewed, id) ?? firstFailedRule(item.record, settings.rules, { lang: settings.lang, finishReason, thresholds: settings.thresholds });
     if (failure) rejected.push(rejection(index, item, failure.rule, failure.evidence));
     else kept.push({ index, item, meta: { line: item.line, ...(finishReason ? { finishReason } : {}) } });
   });
