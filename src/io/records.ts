@@ -65,7 +65,7 @@ export async function readUtf8Text(path: string): Promise<string> {
   return text.replace(/^\uFEFF/, "").replace(/\r\n/g, "\n");
 }
 
-function lineOfFirstInvalidUtf8(bytes: Buffer): number {
+export function lineOfFirstInvalidUtf8(bytes: Uint8Array): number {
   const decoder = new TextDecoder("utf-8", { fatal: true });
   let line = 1;
   let start = 0;
@@ -83,7 +83,7 @@ function lineOfFirstInvalidUtf8(bytes: Buffer): number {
   return line;
 }
 
-interface RawEntry {
+export interface RawEntry {
   line: number;
   value: unknown;
 }
@@ -105,7 +105,7 @@ function parseJsonArrayEntries(path: string, text: string): RawEntry[] {
   return split.elements.map((element) => ({ line: element.line, value: parseJsonOrThrow(path, element.line, element.text) }));
 }
 
-function parseJsonOrThrow(path: string, line: number, text: string): unknown {
+export function parseJsonOrThrow(path: string, line: number, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -124,7 +124,11 @@ function jsonErrorGist(error: unknown): string {
 
 function detectFormat(text: string, entries: RawEntry[]): RecordFormat {
   if (text.trimStart().startsWith("[")) return "alpaca-json";
-  const first = entries[0]?.value;
+  return lineFormatOf(entries[0]?.value);
+}
+
+/** The format of a JSON-lines file, told by its first value. */
+export function lineFormatOf(first: unknown): RecordFormat {
   if (typeof first !== "object" || first === null) return "alpaca-jsonl";
   if ("instances" in first) return "seed-jsonl";
   if ("conversations" in first) return "sharegpt";
@@ -132,7 +136,7 @@ function detectFormat(text: string, entries: RawEntry[]): RecordFormat {
   return "alpaca-jsonl";
 }
 
-function toItem(path: string, format: RecordFormat, entry: RawEntry): RecordItem {
+export function toItem(path: string, format: RecordFormat, entry: RawEntry): RecordItem {
   const { line, value } = entry;
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw inputError(path, line, `expected a JSON object, found ${Array.isArray(value) ? "an array" : typeof value}`);

@@ -48,3 +48,55 @@ export function murmur3Ints(values: ArrayLike<number>, start: number, count: num
   for (let i = start; i < start + count; i++) hash = mixBlock(hash, values[i]!);
   return fmix32(hash ^ (count * 4));
 }
+
+/** Lowercase code of an ASCII letter or digit, 0 for every other ASCII character (a separator). */
+const ASCII_WORD_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  if (c >= 48 && c <= 57) ASCII_WORD_CHAR[c] = c;
+  else if (c >= 97 && c <= 122) ASCII_WORD_CHAR[c] = c;
+  else if (c >= 65 && c <= 90) ASCII_WORD_CHAR[c] = c + 32;
+}
+
+let tokenHashScratch = new Uint32Array(256);
+
+/**
+ * `murmur3String` of each token of `tokenizeEnglish(text)` (lowercased [a-z0-9] runs), read
+ * straight from an all-ASCII text without making the token strings; undefined when the text has
+ * a non-ASCII character (Unicode lowercasing and CJK tokens take the string path).
+ */
+export function murmur3AsciiTokens(text: string): Uint32Array | undefined {
+  const length = text.length;
+  if (tokenHashScratch.length < (length >> 1) + 1) tokenHashScratch = new Uint32Array(length + 2);
+  const out = tokenHashScratch;
+  let count = 0;
+  let i = 0;
+  while (i < length) {
+    const first = text.charCodeAt(i);
+    if (first >= 128) return undefined;
+    if (ASCII_WORD_CHAR[first] === 0) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let hash = 0;
+    let pending = -1;
+    for (; i < length; i++) {
+      const code = text.charCodeAt(i);
+      if (code >= 128) return undefined;
+      const lowered = ASCII_WORD_CHAR[code]!;
+      if (lowered === 0) break;
+      if (pending < 0) pending = lowered;
+      else {
+        hash = mixBlock(hash, pending | (lowered << 16));
+        pending = -1;
+      }
+    }
+    if (pending >= 0) {
+      let k = Math.imul(pending, C1);
+      k = (k << 15) | (k >>> 17);
+      hash ^= Math.imul(k, C2);
+    }
+    out[count++] = fmix32(hash ^ ((i - start) * 2));
+  }
+  return out.slice(0, count);
+}
