@@ -9,7 +9,7 @@ import type { z } from "zod";
 import { inputError, UserError } from "../errors.js";
 import { LooseAlpacaRecord, SeedTask, type AlpacaRecord } from "../schemas.js";
 import { fromOpenAiMessages, fromShareGpt, OpenAiMessagesLine, ShareGptLine } from "./formats.js";
-import { splitJsonArray } from "./jsonArray.js";
+import { splitJsonArray, type ArrayElement } from "./jsonArray.js";
 
 export type RecordFormat = "alpaca-json" | "alpaca-jsonl" | "seed-jsonl" | "sharegpt" | "openai-messages";
 
@@ -39,13 +39,17 @@ export async function readRecordFile(path: string, options: ReadOptions = {}): P
   const text = await readUtf8Text(path);
   if (text.trim() === "") {
     if (options.allowEmpty) return { path, format: "alpaca-jsonl", items: [] };
-    throw inputError(path, undefined, "the file is empty; expected Alpaca JSON/JSONL records or seed tasks");
+    throw emptyFileError(path);
   }
   const entries = text.trimStart().startsWith("[") ? parseJsonArrayEntries(path, text) : parseJsonLines(path, text);
   const format = detectFormat(text, entries);
   const items = entries.map((entry) => toItem(path, format, entry));
   if (format === "seed-jsonl") rejectDuplicateSeedIds(path, items);
   return { path, format, items };
+}
+
+export function emptyFileError(path: string): UserError {
+  return inputError(path, undefined, "the file is empty; expected Alpaca JSON/JSONL records or seed tasks");
 }
 
 /** Read a file as UTF-8 text: BOM stripped, CRLF normalised; a clear error for anything else. */
@@ -100,9 +104,14 @@ function parseJsonLines(path: string, text: string): RawEntry[] {
 }
 
 function parseJsonArrayEntries(path: string, text: string): RawEntry[] {
+  return jsonArrayElements(path, text).map((element) => ({ line: element.line, value: parseJsonOrThrow(path, element.line, element.text) }));
+}
+
+/** The source text of each element of a file's top-level JSON array, with its line. */
+export function jsonArrayElements(path: string, text: string): ArrayElement[] {
   const split = splitJsonArray(text);
   if ("error" in split) throw inputError(path, split.line, `${split.error} (a .json file holds one array of objects; for JSONL write one object per line)`);
-  return split.elements.map((element) => ({ line: element.line, value: parseJsonOrThrow(path, element.line, element.text) }));
+  return split.elements;
 }
 
 export function parseJsonOrThrow(path: string, line: number, text: string): unknown {

@@ -5,7 +5,7 @@
  * streamed dedup keeps none). Chance of any false match among n texts ≈ n²/2^65
  * (1M texts: 3e-8; 10M: 3e-6).
  */
-import { murmur3String } from "./hash.js";
+import { mixBlock, murmur3Finish, murmur3String } from "./hash.js";
 
 const WHITESPACE_RUN = /\s+/g;
 
@@ -19,9 +19,50 @@ export interface Fingerprint {
   low: number;
 }
 
+const HIGH_SEED = 0x5bd1e995;
+const LOW_SEED = 0x27d4eb2f;
+
 export function exactFingerprint(text: string): Fingerprint {
+  return asciiFingerprint(text) ?? stringFingerprint(text);
+}
+
+function stringFingerprint(text: string): Fingerprint {
   const normalized = normalizeForExact(text);
-  return { high: murmur3String(normalized, 0x5bd1e995), low: murmur3String(normalized, 0x27d4eb2f) };
+  return { high: murmur3String(normalized, HIGH_SEED), low: murmur3String(normalized, LOW_SEED) };
+}
+
+/**
+ * `stringFingerprint` of an all-ASCII text, hashed while it is normalised (lowercase, whitespace
+ * runs → one space, trimmed) without building the normalised string; undefined for other text
+ * (Unicode lowercasing and whitespace take the string path).
+ */
+function asciiFingerprint(text: string): Fingerprint | undefined {
+  let high = HIGH_SEED;
+  let low = LOW_SEED;
+  let length = 0;
+  let pending = -1;
+  let spaceDue = false;
+  for (let i = 0; i < text.length; i++) {
+    let code = text.charCodeAt(i);
+    if (code >= 128) return undefined;
+    if (code === 32 || (code >= 9 && code <= 13)) {
+      spaceDue = length > 0;
+      continue;
+    }
+    if (code >= 65 && code <= 90) code += 32;
+    for (let unit = spaceDue ? 32 : code; ; unit = code) {
+      if (pending < 0) pending = unit;
+      else {
+        high = mixBlock(high, pending | (unit << 16));
+        low = mixBlock(low, pending | (unit << 16));
+        pending = -1;
+      }
+      length++;
+      if (!spaceDue) break;
+      spaceDue = false;
+    }
+  }
+  return { high: murmur3Finish(high, pending, length), low: murmur3Finish(low, pending, length) };
 }
 
 /** Fingerprint → first id, in one open-addressing table of int32 triples (no Map, no boxed keys). */

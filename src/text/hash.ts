@@ -7,7 +7,8 @@
 const C1 = 0xcc9e2d51;
 const C2 = 0x1b873593;
 
-function mixBlock(hash: number, block: number): number {
+/** One 32-bit block into a running murmur3 hash (exported for hashes computed while scanning text). */
+export function mixBlock(hash: number, block: number): number {
   let k = Math.imul(block, C1);
   k = (k << 15) | (k >>> 17);
   k = Math.imul(k, C2);
@@ -36,6 +37,16 @@ export function murmur3String(text: string, seed = 0): number {
   }
   if (length & 1) {
     let k = Math.imul(text.charCodeAt(length - 1), C1);
+    k = (k << 15) | (k >>> 17);
+    hash ^= Math.imul(k, C2);
+  }
+  return fmix32(hash ^ (length * 2));
+}
+
+/** The end of `murmur3String` for a hash built block by block: the odd last code unit (or -1), then the length. */
+export function murmur3Finish(hash: number, lastOddUnit: number, length: number): number {
+  if (lastOddUnit >= 0) {
+    let k = Math.imul(lastOddUnit, C1);
     k = (k << 15) | (k >>> 17);
     hash ^= Math.imul(k, C2);
   }
@@ -91,12 +102,7 @@ export function murmur3AsciiTokens(text: string): Uint32Array | undefined {
         pending = -1;
       }
     }
-    if (pending >= 0) {
-      let k = Math.imul(pending, C1);
-      k = (k << 15) | (k >>> 17);
-      hash ^= Math.imul(k, C2);
-    }
-    out[count++] = fmix32(hash ^ ((i - start) * 2));
+    out[count++] = murmur3Finish(hash, pending, i - start);
   }
   return out.slice(0, count);
 }

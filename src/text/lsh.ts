@@ -41,6 +41,16 @@ export function candidateProbability(similarity: number, { bands, rows }: BandLa
  * only costs one exact Jaccard check.
  */
 export function chooseBands(threshold: number, numPerm: number, falseNegativeWeight = 0.9): BandLayout {
+  // Computing it takes ~100 ms (8K layouts × 400 integration steps); each thread's sketcher and index asks for it.
+  const key = `${threshold}/${numPerm}/${falseNegativeWeight}`;
+  let layout = chosenLayouts.get(key);
+  if (layout === undefined) chosenLayouts.set(key, (layout = searchBands(threshold, numPerm, falseNegativeWeight)));
+  return { ...layout };
+}
+
+const chosenLayouts = new Map<string, BandLayout>();
+
+function searchBands(threshold: number, numPerm: number, falseNegativeWeight: number): BandLayout {
   let best: BandLayout & { cost: number } = { bands: 1, rows: numPerm, cost: Infinity };
   for (let bands = 1; bands <= numPerm; bands++) {
     for (let rows = 1; bands * rows <= numPerm; rows++) {

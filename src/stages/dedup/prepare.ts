@@ -5,26 +5,28 @@
  * a worker thread or in-thread; the ordered half (`DuplicateDetector`) only looks things up.
  */
 import { isUtf8 } from "node:buffer";
+import { z } from "zod";
 import { inputError } from "../../errors.js";
-import { lineOfFirstInvalidUtf8, parseJsonOrThrow, toItem, type RecordFormat, type RecordItem } from "../../io/records.js";
+import { lineOfFirstInvalidUtf8, parseJsonOrThrow, toItem, type RecordItem } from "../../io/records.js";
 import { exactFingerprint } from "../../text/exact.js";
 import { LshSketcher, type LshSketch } from "../../text/lsh.js";
 import { withRoomUint32 } from "../../text/typedArrays.js";
-import { dedupText, type DedupField } from "./text.js";
+import { dedupText } from "./text.js";
 
-/** How a chunk is to be prepared: the same for every chunk of a run. */
-export interface PrepareSettings {
+/** How a chunk is to be prepared: the same for every chunk of a run (and checked when a worker receives it). */
+export const PrepareSettings = z.object({
   /** The input's path, for error messages. */
-  path: string;
-  format: RecordFormat;
-  field: DedupField;
+  path: z.string(),
+  format: z.enum(["alpaca-json", "alpaca-jsonl", "seed-jsonl", "sharegpt", "openai-messages"]),
+  field: z.enum(["record", "instruction"]),
   /** MinHash threshold (0: no sketches). */
-  minhash: number;
+  minhash: z.number().min(0).max(1),
   /** Whether the ROUGE-L step needs the instructions. */
-  rouge: boolean;
+  rouge: z.boolean(),
   /** How kept records are written: one JSON line each, or as elements of a pretty-printed array. */
-  output: "jsonl" | "json-array";
-}
+  output: z.enum(["jsonl", "json-array"]),
+});
+export type PrepareSettings = z.infer<typeof PrepareSettings>;
 
 /** Records as JSONL bytes (whole lines), or entries of a JSON array already split. */
 export type ChunkInput = { bytes: Uint8Array; firstLine: number } | { entries: Array<{ line: number; text: string }> };
