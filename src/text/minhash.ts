@@ -4,6 +4,7 @@
  * 32-bit values, computed exactly with Math.imul (no float products that overflow 2^53).
  */
 import { seededUint32s } from "./random.js";
+import { createSimdSignature, type SignatureFunction } from "./simdMinHash.js";
 
 const SIGN = 0x80000000 | 0;
 
@@ -11,16 +12,25 @@ export class MinHasher {
   readonly numPerm: number;
   private readonly multipliers: Int32Array;
   private readonly offsets: Int32Array;
+  /** The same loop in WebAssembly SIMD, where available (simdMinHash.ts). */
+  private readonly simd: SignatureFunction | undefined;
 
   constructor(numPerm = 128, seed = 1) {
     this.numPerm = numPerm;
     const randoms = seededUint32s(seed, 2 * numPerm);
     this.multipliers = Int32Array.from(randoms.subarray(0, numPerm), (a) => a | 1);
     this.offsets = Int32Array.from(randoms.subarray(numPerm));
+    this.simd = createSimdSignature(this.multipliers, this.offsets);
   }
 
   /** Minimum of each permutation over the shingle set; all 0xffffffff for an empty set. */
   signature(shingles: Uint32Array, out: Uint32Array = new Uint32Array(this.numPerm)): Uint32Array {
+    if (this.simd === undefined || shingles.length === 0) return this.scalarSignature(shingles, out);
+    return this.simd(shingles, out);
+  }
+
+  /** `signature` in plain JavaScript: the fallback, and the reference the SIMD one is tested against. */
+  scalarSignature(shingles: Uint32Array, out: Uint32Array = new Uint32Array(this.numPerm)): Uint32Array {
     // Work in int32 (V8 keeps those unboxed): flipping the sign bit turns unsigned order into
     // signed order, so the minimum is found with signed compares and flipped back at the end.
     // The flip is folded into the offset ((a·h + b) ^ 2^31 = a·h + (b ^ 2^31) mod 2^32), and four
