@@ -4,7 +4,9 @@
  *
  *   npm run build && npm run bench:dedup
  *   DATASKETCH=/work/ext/datasketch npm run bench:dedup     # + datasketch (Python, numpy, scipy) side by side
- *   DEDUP_BASELINE_CLI=/path/to/older/dist/src/cli.js …     # + an earlier build on the same corpora, same run
+ *   DEDUP_BASELINE_CLI=/path/to/older/dist/src/cli.js …     # + an earlier build on the 52K corpus, same run
+ *   DEDUP_BASELINE_1M=1 …                                   # … and on the 1M one
+ *   DEDUP_10M_FILE=/path/to/10m.jsonl …                     # the 10M row on a corpus already written
  *   DEDUP_BENCH_SKIP=rouge1m,10m …                          # leave out the long rows
  *   PYTHON=/usr/bin/python3 (default)
  *
@@ -20,7 +22,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { dedupRecords } from "../src/stages/dedup/index.js";
 import { RougeFilter } from "../src/text/rougeFilter.js";
-import { instructions, wholeRecords } from "./corpus.js";
+import { instructions, wholeRecordParts } from "./corpus.js";
 import { naiveFilter } from "./naiveRouge.js";
 
 const CODE_ALPACA = "/work/shared/data/code_alpaca_2k.json";
@@ -70,10 +72,11 @@ function measured(command: string, args: string[]): { seconds: number; cpuSecond
   return { seconds: wall, cpuSeconds: user + system, peakRssMiB: Math.round(maxKiB / 1024), stdout: result.stdout, stderr: result.stderr };
 }
 
+/** `count` whole records; above a million, in parts of a million with seeds seed, seed + 1, … (same as scripts/corpus.ts's `wholeRecordParts`). */
 function writeCorpus(path: string, count: number, seed: number): void {
   const fd = openSync(path, "w");
   let buffer = "";
-  for (const record of wholeRecords(count, seed)) {
+  for (const record of wholeRecordParts(count, seed)) {
     buffer += `${JSON.stringify(record)}\n`;
     if (buffer.length > 1 << 22) {
       writeSync(fd, buffer);
@@ -235,9 +238,25 @@ function benchCliAtScale(count: number, seed: number, label: string, target: str
   });
 }
 
+/** The 10M row on a corpus written earlier (scripts/corpus.ts's `wholeRecordParts(10_000_000, 7)`, e.g. by a previous bench run's generator). */
+function benchCliOnFile(input: string, count: number): void {
+  const run = runDedupCli(CLI, input);
+  rows.push({
+    task: "dedup CLI, MinHash 0.8 + exact, streamed",
+    records: count,
+    seconds: run.seconds,
+    cpuSeconds: run.cpuSeconds,
+    target: "≤ 180 s, ≤ 4096 MiB",
+    vsTarget: `${ratio(run.seconds, 180)} / ${ratio(run.peakRssMiB, 4096)}`,
+    kept: String(run.kept),
+    peakRssMiB: run.peakRssMiB,
+    note: `${Math.round(count / run.seconds)} records/s; input ${(statSync(input).size / (1 << 30)).toFixed(2)} GiB (${input})`,
+  });
+}
+
 function benchCli1m(): void {
   benchCliAtScale(1_000_000, 99, "dedup CLI, MinHash 0.8 + exact, whole records", "≤ 15 s, ≤ 1024 MiB", 15, 1024);
-  if (BASELINE_CLI) {
+  if (BASELINE_CLI && process.env.DEDUP_BASELINE_1M === "1") {
     const input = join(work, "whole-1m-baseline.jsonl");
     writeCorpus(input, 1_000_000, 99);
     const run = runDedupCli(BASELINE_CLI, input);
@@ -248,6 +267,7 @@ function benchCli1m(): void {
 
 function benchCli10m(): void {
   if (SKIP.has("10m")) return void notes.push("10M row skipped (DEDUP_BENCH_SKIP)");
+  if (process.env.DEDUP_10M_FILE) return void benchCliOnFile(process.env.DEDUP_10M_FILE, 10_000_000);
   benchCliAtScale(10_000_000, 7, "dedup CLI, MinHash 0.8 + exact, streamed", "≤ 180 s, ≤ 4096 MiB", 180, 4096);
 }
 

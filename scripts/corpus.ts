@@ -74,3 +74,8 @@ export function* wholeRecords(count: number, seed: number): Generator<CorpusReco
     yield { instruction: sentence(parts[0]!), input: sentence(parts[1]!), output: sentence(parts[2]!) };
   }
 }
+
+/** `count` whole records in parts of at most a million, part i from seed + i (so 10M records are ten 1M corpora in a row). */
+export function* wholeRecordParts(count: number, seed: number): Generator<CorpusRecord> {
+  for (let part = 0; part * 1_000_000 < count; part++) yield* wholeRecords(Math.min(1_000_000, count - part * 1_000_000), seed + part);
+}

@@ -73,7 +73,8 @@ let tokenHashScratch = new Uint32Array(256);
 /**
  * `murmur3String` of each token of `tokenizeEnglish(text)` (lowercased [a-z0-9] runs), read
  * straight from an all-ASCII text without making the token strings; undefined when the text has
- * a non-ASCII character (Unicode lowercasing and CJK tokens take the string path).
+ * a non-ASCII character (Unicode lowercasing and CJK tokens take the string path). The result is
+ * a view of a buffer the next call reuses: read it before calling again.
  */
 export function murmur3AsciiTokens(text: string): Uint32Array | undefined {
   const length = text.length;
@@ -104,5 +105,5 @@ export function murmur3AsciiTokens(text: string): Uint32Array | undefined {
     }
     out[count++] = murmur3Finish(hash, pending, i - start);
   }
-  return out.slice(0, count);
+  return out.subarray(0, count);
 }

@@ -143,8 +143,13 @@ export class LshSketcher {
   }
 
   sketch(text: string): LshSketch {
-    const shingles = shingleHashes(text, this.shingleOptions);
+    const shingles = this.shingles(text);
     return { shingles, bandKeys: this.bandKeys(shingles, new Uint32Array(this.layout.bands)) };
+  }
+
+  /** The sorted distinct shingle hashes of `text` (the first half of `sketch`). */
+  shingles(text: string): Uint32Array {
+    return shingleHashes(text, this.shingleOptions);
   }
 
   /** The band keys of a shingle set, written to `out` (one per band). */

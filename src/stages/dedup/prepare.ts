@@ -109,7 +109,7 @@ export class ChunkPreparer {
       chunk.shingleStarts[i + 1] = start;
       return;
     }
-    const { shingles } = this.sketcher.sketch(text);
+    const shingles = this.sketcher.shingles(text);
     chunk.shingles = withRoomUint32(chunk.shingles, start + shingles.length);
     chunk.shingles.set(shingles, start);
     chunk.shingleStarts[i + 1] = start + shingles.length;
