@@ -22,3 +22,10 @@ export function withRoomUint32(array: Uint32Array, needed: number): Uint32Array<
   grown.set(array);
   return grown;
 }
+
+export function withRoomFloat64(array: Float64Array, needed: number): Float64Array<ArrayBuffer> {
+  if (needed <= array.length) return array as Float64Array<ArrayBuffer>;
+  const grown = new Float64Array(Math.max(needed, array.length * 2));
+  grown.set(array);
+  return grown;
+}

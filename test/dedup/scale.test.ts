@@ -66,7 +66,7 @@ describe.skipIf(!existsSync(CLI))("streamed dedup on worker threads (built CLI; 
     const reasons = single.rejected.trim().split("\n").map((line) => (JSON.parse(line) as { reason: string }).reason);
     for (const reason of ["exact", "minhash", "rouge-l"]) expect(reasons).toContain(reason);
     expect(single.kept.split("\n").length - 1 + reasons.length).toBe(records.length);
-  });
+  }, 300_000);
 
   it("gives byte-identical files with 1 and 2 threads on Chinese, as JSONL and as a JSON array", () => {
     const records = corpus(32, 6000, true);
@@ -83,7 +83,7 @@ describe.skipIf(!existsSync(CLI))("streamed dedup on worker threads (built CLI; 
     expect(singleArray.kept).toBe(`${JSON.stringify(kept, null, 2)}\n`);
     expect(kept).toEqual(single.kept.trim().split("\n").map((line) => JSON.parse(line) as Rec));
     expect(kept.length).toBeLessThan(records.length - 500);
-  });
+  }, 300_000);
 
   it.skipIf(!existsSync("/proc/self/status"))("streams 100K records in bounded memory: peak RSS below the input's size", async () => {
     // 100K records of ~4 KB (about 400 MB) drawn from 3,000 distinct ones: the index stays small, the input does not.
@@ -118,7 +118,7 @@ describe.skipIf(!existsSync(CLI))("streamed dedup on worker threads (built CLI; 
     // holds chunks in flight and the index (288 MB, most of it Node, the CLI's modules and two worker isolates).
     process.stdout.write(`streamed 100K records (${inputMiB.toFixed(0)} MiB): peak RSS ${(peakKiB / 1024).toFixed(0)} MiB\n`);
     expect(peakKiB / 1024).toBeLessThan(inputMiB);
-  }, 120_000);
+  }, 300_000);
 });
 
 describe("dedupFile", () => {

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jaccard } from "../../text/shingle.js";
 import type { ShingleStore } from "../../text/lsh.js";
-import { withRoomInt32 } from "../../text/typedArrays.js";
+import { withRoomFloat64, withRoomInt32 } from "../../text/typedArrays.js";
 import { writeAll } from "../../io/writeAll.js";
 
 const BUFFER_VALUES = 1 << 18;
@@ -35,11 +35,7 @@ export class DiskShingleStore implements ShingleStore {
 
   append(shingles: Uint32Array): void {
     const record = this.count++;
-    if (this.starts.length < this.count) {
-      const grown = new Float64Array(2 * this.starts.length);
-      grown.set(this.starts);
-      this.starts = grown;
-    }
+    this.starts = withRoomFloat64(this.starts, this.count);
     this.lengths = withRoomInt32(this.lengths, this.count);
     this.starts[record] = this.flushed + this.pending;
     this.lengths[record] = shingles.length;

@@ -24,6 +24,7 @@ import { DuplicateDetector, type DedupMethod, type Duplicate } from "./detector.
 import { DiskShingleStore } from "./diskShingles.js";
 import { recordPreparer } from "./index.js";
 import { sketchOf, type ChunkInput, type PrepareSettings, type PreparedChunk } from "./prepare.js";
+import { withRoomFloat64, withRoomInt32 } from "../../text/typedArrays.js";
 import { dedupText, type DedupField } from "./text.js";
 import { createPreparer } from "./workers.js";
 
@@ -192,18 +193,9 @@ class DedupSink {
     if (this.places === undefined) return;
     const at = position - this.seedCount;
     const places = this.places;
-    if (places.base.length <= at) {
-      const grow = <A extends Float64Array | Int32Array>(array: A, make: (n: number) => A): A => {
-        const grown = make(2 * array.length);
-        grown.set(array);
-        return grown;
-      };
-      this.places = {
-        base: grow(places.base, (n) => new Float64Array(n)),
-        length: grow(places.length, (n) => new Int32Array(n)),
-        line: grow(places.line, (n) => new Int32Array(n)),
-      };
-    }
+    places.base = withRoomFloat64(places.base, at + 1);
+    places.length = withRoomInt32(places.length, at + 1);
+    places.line = withRoomInt32(places.line, at + 1);
     const { base, start, length } = placeOf(chunk, i, source);
     this.places.base[at] = base + start;
     this.places.length[at] = length;
