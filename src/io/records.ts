@@ -9,7 +9,7 @@ import type { z } from "zod";
 import { inputError, UserError } from "../errors.js";
 import { LooseAlpacaRecord, SeedTask, type AlpacaRecord } from "../schemas.js";
 import { fromOpenAiMessages, fromShareGpt, OpenAiMessagesLine, ShareGptLine } from "./formats.js";
-import { splitJsonArray } from "./jsonArray.js";
+import { splitJsonArray, type ArrayElement } from "./jsonArray.js";
 
 export type RecordFormat = "alpaca-json" | "alpaca-jsonl" | "seed-jsonl" | "sharegpt" | "openai-messages";
 
@@ -39,13 +39,17 @@ export async function readRecordFile(path: string, options: ReadOptions = {}): P
   const text = await readUtf8Text(path);
   if (text.trim() === "") {
     if (options.allowEmpty) return { path, format: "alpaca-jsonl", items: [] };
-    throw inputError(path, undefined, "the file is empty; expected Alpaca JSON/JSONL records or seed tasks");
+    throw emptyFileError(path);
   }
   const entries = text.trimStart().startsWith("[") ? parseJsonArrayEntries(path, text) : parseJsonLines(path, text);
   const format = detectFormat(text, entries);
   const items = entries.map((entry) => toItem(path, format, entry));
   if (format === "seed-jsonl") rejectDuplicateSeedIds(path, items);
   return { path, format, items };
+}
+
+export function emptyFileError(path: string): UserError {
+  return inputError(path, undefined, "the file is empty; expected Alpaca JSON/JSONL records or seed tasks");
 }
 
 /** Read a file as UTF-8 text: BOM stripped, CRLF normalised; a clear error for anything else. */
@@ -65,7 +69,7 @@ export async function readUtf8Text(path: string): Promise<string> {
   return text.replace(/^\uFEFF/, "").replace(/\r\n/g, "\n");
 }
 
-function lineOfFirstInvalidUtf8(bytes: Buffer): number {
+export function lineOfFirstInvalidUtf8(bytes: Uint8Array): number {
   const decoder = new TextDecoder("utf-8", { fatal: true });
   let line = 1;
   let start = 0;
@@ -83,7 +87,7 @@ function lineOfFirstInvalidUtf8(bytes: Buffer): number {
   return line;
 }
 
-interface RawEntry {
+export interface RawEntry {
   line: number;
   value: unknown;
 }
@@ -100,12 +104,17 @@ function parseJsonLines(path: string, text: string): RawEntry[] {
 }
 
 function parseJsonArrayEntries(path: string, text: string): RawEntry[] {
-  const split = splitJsonArray(text);
-  if ("error" in split) throw inputError(path, split.line, `${split.error} (a .json file holds one array of objects; for JSONL write one object per line)`);
-  return split.elements.map((element) => ({ line: element.line, value: parseJsonOrThrow(path, element.line, element.text) }));
+  return jsonArrayElements(path, text).map((element) => ({ line: element.line, value: parseJsonOrThrow(path, element.line, element.text) }));
 }
 
-function parseJsonOrThrow(path: string, line: number, text: string): unknown {
+/** The source text of each element of a file's top-level JSON array, with its line. */
+export function jsonArrayElements(path: string, text: string): ArrayElement[] {
+  const split = splitJsonArray(text);
+  if ("error" in split) throw inputError(path, split.line, `${split.error} (a .json file holds one array of objects; for JSONL write one object per line)`);
+  return split.elements;
+}
+
+export function parseJsonOrThrow(path: string, line: number, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -124,7 +133,11 @@ function jsonErrorGist(error: unknown): string {
 
 function detectFormat(text: string, entries: RawEntry[]): RecordFormat {
   if (text.trimStart().startsWith("[")) return "alpaca-json";
-  const first = entries[0]?.value;
+  return lineFormatOf(entries[0]?.value);
+}
+
+/** The format of a JSON-lines file, told by its first value. */
+export function lineFormatOf(first: unknown): RecordFormat {
   if (typeof first !== "object" || first === null) return "alpaca-jsonl";
   if ("instances" in first) return "seed-jsonl";
   if ("conversations" in first) return "sharegpt";
@@ -132,7 +145,7 @@ function detectFormat(text: string, entries: RawEntry[]): RecordFormat {
   return "alpaca-jsonl";
 }
 
-function toItem(path: string, format: RecordFormat, entry: RawEntry): RecordItem {
+export function toItem(path: string, format: RecordFormat, entry: RawEntry): RecordItem {
   const { line, value } = entry;
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw inputError(path, line, `expected a JSON object, found ${Array.isArray(value) ? "an array" : typeof value}`);

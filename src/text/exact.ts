@@ -1,10 +1,11 @@
 /**
- * Exact-duplicate detection after case and whitespace normalisation, keyed by a 53-bit
- * fingerprint (two independent murmur3 hashes) instead of the text, so a million records cost
- * a few tens of MB. Chance of any false match among n texts ≈ n²/2^54 (1M texts: 6e-5); callers
- * that still hold the texts confirm with `normalizeForExact(a) === normalizeForExact(b)`.
+ * Exact-duplicate detection after case and whitespace normalisation, keyed by a 64-bit
+ * fingerprint (two independent murmur3 hashes) instead of the text, so the index holds no
+ * strings: 10 million records cost about 200 MB, and the texts need not stay in memory (the
+ * streamed dedup keeps none). Chance of any false match among n texts ≈ n²/2^65
+ * (1M texts: 3e-8; 10M: 3e-6).
  */
-import { murmur3String } from "./hash.js";
+import { mixBlock, murmur3Finish, murmur3String } from "./hash.js";
 
 const WHITESPACE_RUN = /\s+/g;
 
@@ -12,27 +13,126 @@ export function normalizeForExact(text: string): string {
   return text.toLowerCase().replace(WHITESPACE_RUN, " ").trim();
 }
 
-function fingerprint(normalized: string): number {
-  const high = murmur3String(normalized, 0x5bd1e995) & 0x1fffff; // 21 bits
-  const low = murmur3String(normalized, 0x27d4eb2f); // 32 bits
-  return high * 0x100000000 + low;
+/** The 64-bit fingerprint of a text's normalised form, as two 32-bit halves. */
+export interface Fingerprint {
+  high: number;
+  low: number;
 }
 
-export class ExactIndex<Id = string> {
-  private readonly firstByFingerprint = new Map<number, Id>();
+const HIGH_SEED = 0x5bd1e995;
+const LOW_SEED = 0x27d4eb2f;
+
+export function exactFingerprint(text: string): Fingerprint {
+  return asciiFingerprint(text) ?? stringFingerprint(text);
+}
+
+function stringFingerprint(text: string): Fingerprint {
+  const normalized = normalizeForExact(text);
+  return { high: murmur3String(normalized, HIGH_SEED), low: murmur3String(normalized, LOW_SEED) };
+}
+
+/**
+ * `stringFingerprint` of an all-ASCII text, hashed while it is normalised (lowercase, whitespace
+ * runs → one space, trimmed) without building the normalised string; undefined for other text
+ * (Unicode lowercasing and whitespace take the string path).
+ */
+function asciiFingerprint(text: string): Fingerprint | undefined {
+  let high = HIGH_SEED;
+  let low = LOW_SEED;
+  let length = 0;
+  let pending = -1;
+  let spaceDue = false;
+  for (let i = 0; i < text.length; i++) {
+    let code = text.charCodeAt(i);
+    if (code >= 128) return undefined;
+    if (code === 32 || (code >= 9 && code <= 13)) {
+      spaceDue = length > 0;
+      continue;
+    }
+    if (code >= 65 && code <= 90) code += 32;
+    for (let unit = spaceDue ? 32 : code; ; unit = code) {
+      if (pending < 0) pending = unit;
+      else {
+        high = mixBlock(high, pending | (unit << 16));
+        low = mixBlock(low, pending | (unit << 16));
+        pending = -1;
+      }
+      length++;
+      if (!spaceDue) break;
+      spaceDue = false;
+    }
+  }
+  return { high: murmur3Finish(high, pending, length), low: murmur3Finish(low, pending, length) };
+}
+
+/** Fingerprint → first id, in one open-addressing table of int32 triples (no Map, no boxed keys). */
+export class FingerprintTable {
+  /** Per slot: high, low, first position + 1 (0 = empty). */
+  private slots = new Int32Array(3 * 1024);
+  private used = 0;
 
   get size(): number {
-    return this.firstByFingerprint.size;
+    return this.used;
+  }
+
+  /** The position stored for this fingerprint, or -1. */
+  find(high: number, low: number): number {
+    return this.slots[3 * this.slotOf(high | 0, low | 0) + 2]! - 1;
+  }
+
+  /** Store `position` for the fingerprint unless one is stored already (the first wins). */
+  add(high: number, low: number, position: number): void {
+    if (4 * (this.used + 1) > 3 * (this.slots.length / 3)) this.grow();
+    const at = 3 * this.slotOf(high | 0, low | 0);
+    if (this.slots[at + 2] !== 0) return;
+    this.slots[at] = high;
+    this.slots[at + 1] = low;
+    this.slots[at + 2] = position + 1;
+    this.used++;
+  }
+
+  private slotOf(high: number, low: number): number {
+    const slots = this.slots;
+    const mask = slots.length / 3 - 1;
+    let slot = (low ^ Math.imul(high, 0x9e3779b1)) & mask;
+    while (slots[3 * slot + 2] !== 0 && (slots[3 * slot] !== high || slots[3 * slot + 1] !== low)) slot = (slot + 1) & mask;
+    return slot;
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.slots = new Int32Array(2 * old.length);
+    for (let at = 0; at < old.length; at += 3) {
+      if (old[at + 2] === 0) continue;
+      const to = 3 * this.slotOf(old[at]!, old[at + 1]!);
+      this.slots[to] = old[at]!;
+      this.slots[to + 1] = old[at + 1]!;
+      this.slots[to + 2] = old[at + 2]!;
+    }
+  }
+}
+
+/** Ids by normalised text, for callers holding the texts (the table underneath keeps only fingerprints). */
+export class ExactIndex<Id = string> {
+  private readonly table = new FingerprintTable();
+  private readonly ids: Id[] = [];
+
+  get size(): number {
+    return this.table.size;
   }
 
   /** The id of the first text added with the same normalised form, if any. */
   find(text: string): Id | undefined {
-    return this.firstByFingerprint.get(fingerprint(normalizeForExact(text)));
+    const { high, low } = exactFingerprint(text);
+    const position = this.table.find(high, low);
+    return position < 0 ? undefined : this.ids[position];
   }
 
   /** Remember `text`; the first id for a normalised form wins. */
   add(id: Id, text: string): void {
-    const key = fingerprint(normalizeForExact(text));
-    if (!this.firstByFingerprint.has(key)) this.firstByFingerprint.set(key, id);
+    const { high, low } = exactFingerprint(text);
+    if (this.table.find(high, low) >= 0) return;
+    this.table.add(high, low, this.ids.length);
+    this.ids.push(id);
   }
 }

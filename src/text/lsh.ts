@@ -6,7 +6,7 @@
 import { murmur3Ints } from "./hash.js";
 import { MinHasher } from "./minhash.js";
 import { jaccard, shingleHashes, type ShingleOptions } from "./shingle.js";
-import { withRoomInt32, withRoomUint32 } from "./typedArrays.js";
+import { withRoomInt32 } from "./typedArrays.js";
 
 export interface LshOptions extends ShingleOptions {
   /** Accept a candidate when its exact shingle Jaccard is ≥ threshold (default 0.8). */
@@ -41,6 +41,16 @@ export function candidateProbability(similarity: number, { bands, rows }: BandLa
  * only costs one exact Jaccard check.
  */
 export function chooseBands(threshold: number, numPerm: number, falseNegativeWeight = 0.9): BandLayout {
+  // Computing it takes ~100 ms (8K layouts × 400 integration steps); each thread's sketcher and index asks for it.
+  const key = `${threshold}/${numPerm}/${falseNegativeWeight}`;
+  let layout = chosenLayouts.get(key);
+  if (layout === undefined) chosenLayouts.set(key, (layout = searchBands(threshold, numPerm, falseNegativeWeight)));
+  return { ...layout };
+}
+
+const chosenLayouts = new Map<string, BandLayout>();
+
+function searchBands(threshold: number, numPerm: number, falseNegativeWeight: number): BandLayout {
   let best: BandLayout & { cost: number } = { bands: 1, rows: numPerm, cost: Infinity };
   for (let bands = 1; bands <= numPerm; bands++) {
     for (let rows = 1; bands * rows <= numPerm; rows++) {
@@ -107,34 +117,115 @@ class BandTable {
   }
 }
 
-interface Prepared {
-  text: string;
+/** A record as the index sees it: its sorted distinct shingle hashes and one key per band. */
+export interface LshSketch {
   shingles: Uint32Array;
   bandKeys: Uint32Array;
+}
+
+/**
+ * Text → sketch, with nothing but the options as state: the same options give the same sketch
+ * in any thread, so sketches can be computed in workers and fed to `MinHashLsh.querySketch`.
+ */
+export class LshSketcher {
+  readonly layout: BandLayout;
+  private readonly shingleOptions: ShingleOptions;
+  private readonly hasher: MinHasher;
+  private readonly signature: Uint32Array;
+
+  constructor(options: LshOptions = {}) {
+    const threshold = options.threshold ?? 0.8;
+    if (!(threshold > 0 && threshold <= 1)) throw new RangeError(`MinHash threshold must be in (0, 1], got ${threshold}`);
+    this.layout = chooseBands(threshold, options.numPerm ?? 128, options.falseNegativeWeight);
+    this.hasher = new MinHasher(this.layout.bands * this.layout.rows, options.seed);
+    this.signature = new Uint32Array(this.hasher.numPerm);
+    this.shingleOptions = { wordNgram: options.wordNgram, cjkNgram: options.cjkNgram };
+  }
+
+  sketch(text: string): LshSketch {
+    const shingles = this.shingles(text);
+    return { shingles, bandKeys: this.bandKeys(shingles, new Uint32Array(this.layout.bands)) };
+  }
+
+  /** The sorted distinct shingle hashes of `text` (the first half of `sketch`). */
+  shingles(text: string): Uint32Array {
+    return shingleHashes(text, this.shingleOptions);
+  }
+
+  /** The band keys of a shingle set, written to `out` (one per band). */
+  bandKeys(shingles: Uint32Array, out: Uint32Array): Uint32Array {
+    const signature = this.hasher.signature(shingles, this.signature);
+    const { bands, rows } = this.layout;
+    for (let band = 0; band < bands; band++) out[band] = murmur3Ints(signature, band * rows, rows, band);
+    return out;
+  }
+}
+
+/**
+ * Where the index keeps each record's shingles for the exact Jaccard check. In memory by
+ * default; the streamed dedup can keep them in a file instead (only candidates are read back).
+ */
+export interface ShingleStore {
+  /** Store the next record's sorted shingles (records are numbered 0, 1, 2 … in call order). */
+  append(shingles: Uint32Array): void;
+  /** Exact Jaccard of stored record `record` with `shingles`. */
+  jaccardWith(record: number, shingles: Uint32Array): number;
+}
+
+const PAGE_VALUES = 1 << 20;
+
+/**
+ * Shingles in fixed 4 MB pages: growing never copies what is stored (a doubling buffer would
+ * briefly hold 1.5× the shingles at a million records), and a record never spans two pages.
+ */
+export class PagedShingleStore implements ShingleStore {
+  private readonly pages: Uint32Array[] = [];
+  private top = PAGE_VALUES;
+  /** Per record: page index, start in the page, length. */
+  private pageOf = new Int32Array(1024);
+  private startOf = new Int32Array(1024);
+  private lengthOf = new Int32Array(1024);
+  private count = 0;
+
+  append(shingles: Uint32Array): void {
+    if (this.top + shingles.length > PAGE_VALUES || this.pages.length === 0) {
+      this.pages.push(new Uint32Array(Math.max(PAGE_VALUES, shingles.length)));
+      this.top = 0;
+    }
+    const record = this.count++;
+    this.pageOf = withRoomInt32(this.pageOf, this.count);
+    this.startOf = withRoomInt32(this.startOf, this.count);
+    this.lengthOf = withRoomInt32(this.lengthOf, this.count);
+    this.pageOf[record] = this.pages.length - 1;
+    this.startOf[record] = this.top;
+    this.lengthOf[record] = shingles.length;
+    this.pages[this.pages.length - 1]!.set(shingles, this.top);
+    this.top += shingles.length;
+  }
+
+  jaccardWith(record: number, shingles: Uint32Array): number {
+    return jaccard(this.pages[this.pageOf[record]!]!, shingles, this.startOf[record]!, this.lengthOf[record]!);
+  }
 }
 
 export class MinHashLsh<Id = string> {
   readonly threshold: number;
   readonly layout: BandLayout;
-  private readonly shingleOptions: ShingleOptions;
-  private readonly hasher: MinHasher;
+  private readonly sketcher: LshSketcher;
   private readonly tables: BandTable[];
+  private readonly shingleStore: ShingleStore;
   private readonly ids: Id[] = [];
   private next: Int32Array = new Int32Array(1024);
-  private shinglePool: Uint32Array = new Uint32Array(4096);
-  private shingleStarts: Uint32Array = new Uint32Array(1025);
   private visited: Int32Array = new Int32Array(1024);
   private queryStamp = 0;
-  private lastPrepared: Prepared | undefined;
+  private lastSketch: { text: string; sketch: LshSketch } | undefined;
 
-  constructor(options: LshOptions = {}) {
+  constructor(options: LshOptions & { shingleStore?: ShingleStore } = {}) {
     this.threshold = options.threshold ?? 0.8;
-    if (!(this.threshold > 0 && this.threshold <= 1)) throw new RangeError(`MinHash threshold must be in (0, 1], got ${this.threshold}`);
-    const numPerm = options.numPerm ?? 128;
-    this.layout = chooseBands(this.threshold, numPerm, options.falseNegativeWeight);
-    this.hasher = new MinHasher(this.layout.bands * this.layout.rows, options.seed);
+    this.sketcher = new LshSketcher(options);
+    this.layout = this.sketcher.layout;
     this.tables = Array.from({ length: this.layout.bands }, () => new BandTable());
-    this.shingleOptions = { wordNgram: options.wordNgram, cjkNgram: options.cjkNgram };
+    this.shingleStore = options.shingleStore ?? new PagedShingleStore();
   }
 
   get size(): number {
@@ -143,7 +234,16 @@ export class MinHashLsh<Id = string> {
 
   /** The most similar indexed record with Jaccard ≥ threshold (earliest on ties), or undefined. */
   query(text: string): LshMatch<Id> | undefined {
-    const { shingles, bandKeys } = this.prepare(text);
+    return this.querySketch(this.sketchOf(text));
+  }
+
+  /** Index a record. Texts without any token are kept out of the bands (they match nothing). */
+  add(id: Id, text: string): void {
+    this.addSketch(id, this.sketchOf(text));
+  }
+
+  /** `query` for a sketch made by an `LshSketcher` with the same options. */
+  querySketch({ shingles, bandKeys }: LshSketch): LshMatch<Id> | undefined {
     if (shingles.length === 0) return undefined;
     const stamp = ++this.queryStamp;
     let bestRecord = -1;
@@ -152,8 +252,7 @@ export class MinHashLsh<Id = string> {
       for (let record = this.tables[band]!.head(bandKeys[band]!); record >= 0; record = this.next[record * this.tables.length + band]!) {
         if (this.visited[record] === stamp) continue;
         this.visited[record] = stamp;
-        const start = this.shingleStarts[record]!;
-        const score = jaccard(this.shinglePool, shingles, start, this.shingleStarts[record + 1]! - start);
+        const score = this.shingleStore.jaccardWith(record, shingles);
         if (score > bestScore || (score === bestScore && record < bestRecord)) {
           bestScore = score;
           bestRecord = record;
@@ -163,12 +262,11 @@ export class MinHashLsh<Id = string> {
     return bestScore >= this.threshold ? { id: this.ids[bestRecord]!, score: bestScore } : undefined;
   }
 
-  /** Index a record. Texts without any token are kept out of the bands (they match nothing). */
-  add(id: Id, text: string): void {
-    const { shingles, bandKeys } = this.prepare(text);
+  /** `add` for a sketch made by an `LshSketcher` with the same options. */
+  addSketch(id: Id, { shingles, bandKeys }: LshSketch): void {
     const record = this.ids.length;
     this.ids.push(id);
-    this.storeShingles(record, shingles);
+    this.shingleStore.append(shingles);
     this.visited = withRoomInt32(this.visited, record + 1);
     if (shingles.length === 0) return;
     const bands = this.tables.length;
@@ -176,23 +274,9 @@ export class MinHashLsh<Id = string> {
     for (let band = 0; band < bands; band++) this.next[record * bands + band] = this.tables[band]!.push(bandKeys[band]!, record);
   }
 
-  private storeShingles(record: number, shingles: Uint32Array): void {
-    const start = this.shingleStarts[record]!;
-    this.shinglePool = withRoomUint32(this.shinglePool, start + shingles.length);
-    this.shinglePool.set(shingles, start);
-    this.shingleStarts = withRoomUint32(this.shingleStarts, record + 2);
-    this.shingleStarts[record + 1] = start + shingles.length;
-  }
-
-  /** Shingles and band keys of `text`, cached so `query` then `add` of the same text hashes once. */
-  private prepare(text: string): Prepared {
-    if (this.lastPrepared?.text === text) return this.lastPrepared;
-    const shingles = shingleHashes(text, this.shingleOptions);
-    const signature = this.hasher.signature(shingles);
-    const { bands, rows } = this.layout;
-    const bandKeys = new Uint32Array(bands);
-    for (let band = 0; band < bands; band++) bandKeys[band] = murmur3Ints(signature, band * rows, rows, band);
-    this.lastPrepared = { text, shingles, bandKeys };
-    return this.lastPrepared;
+  /** The sketch of `text`, cached so `query` then `add` of the same text hashes once. */
+  private sketchOf(text: string): LshSketch {
+    if (this.lastSketch?.text !== text) this.lastSketch = { text, sketch: this.sketcher.sketch(text) };
+    return this.lastSketch.sketch;
   }
 }

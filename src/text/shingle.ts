@@ -3,7 +3,7 @@
  * n-grams and Chinese gets character n-grams from the same code. Each shingle is hashed once to
  * 32 bits; a text becomes a sorted set of shingle hashes.
  */
-import { murmur3Ints, murmur3String } from "./hash.js";
+import { murmur3AsciiTokens, murmur3Ints, murmur3String } from "./hash.js";
 import { tokenize } from "./tokenize.js";
 
 export interface ShingleOptions {
@@ -17,11 +17,16 @@ const CJK_TOKEN = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u30fc]
 
 /** Sorted, distinct 32-bit hashes of the text's shingles. Texts shorter than n are one shingle. */
 export function shingleHashes(text: string, options: ShingleOptions = {}): Uint32Array {
-  const tokens = tokenize(text);
-  if (tokens.length === 0) return new Uint32Array(0);
-  const n = mostlyCjk(tokens) ? (options.cjkNgram ?? 2) : (options.wordNgram ?? 3);
-  const tokenHashes = new Uint32Array(tokens.length);
-  for (let i = 0; i < tokens.length; i++) tokenHashes[i] = murmur3String(tokens[i]!);
+  // ASCII text: the tokens' hashes straight from the characters, no token strings (same hashes).
+  let tokenHashes = murmur3AsciiTokens(text);
+  let n = options.wordNgram ?? 3;
+  if (tokenHashes === undefined) {
+    const tokens = tokenize(text);
+    if (mostlyCjk(tokens)) n = options.cjkNgram ?? 2;
+    tokenHashes = new Uint32Array(tokens.length);
+    for (let i = 0; i < tokens.length; i++) tokenHashes[i] = murmur3String(tokens[i]!);
+  }
+  if (tokenHashes.length === 0) return new Uint32Array(0);
   const width = Math.min(n, tokenHashes.length);
   const shingles = new Uint32Array(tokenHashes.length - width + 1);
   for (let start = 0; start < shingles.length; start++) shingles[start] = murmur3Ints(tokenHashes, start, width, width);

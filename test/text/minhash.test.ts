@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ExactIndex } from "../../src/text/exact.js";
-import { murmur3String } from "../../src/text/hash.js";
+import { ExactIndex, exactFingerprint, normalizeForExact } from "../../src/text/exact.js";
+import { murmur3AsciiTokens, murmur3String } from "../../src/text/hash.js";
+import { tokenizeEnglish } from "../../src/text/tokenize.js";
 import { candidateProbability, chooseBands, MinHashLsh } from "../../src/text/lsh.js";
 import { estimateJaccard, MinHasher } from "../../src/text/minhash.js";
 import { jaccard, shingleHashes } from "../../src/text/shingle.js";
@@ -126,5 +127,38 @@ describe("ExactIndex", () => {
     index.add(2, "give  three\ttips.");
     expect(index.find("  GIVE three tips. ")).toBe(1);
     expect(index.find("Give three tips!")).toBeUndefined();
+  });
+});
+
+describe("MinHasher signature: WebAssembly SIMD and JavaScript", () => {
+  it("gives bit-identical signatures for any set size and permutation count", () => {
+    const random = seededRandom(77);
+    for (const numPerm of [126, 128, 64, 7]) {
+      const hasher = new MinHasher(numPerm, numPerm);
+      for (const size of [0, 1, 3, 70, 1000, 40_000]) {
+        const shingles = Uint32Array.from({ length: size }, () => Math.floor(random() * 2 ** 32));
+        expect(Array.from(hasher.signature(shingles)), `${numPerm} permutations, ${size} shingles`).toEqual(Array.from(hasher.scalarSignature(shingles)));
+      }
+    }
+  });
+});
+
+describe("fast paths for ASCII text", () => {
+  const texts = [
+    "", " ", "  a  ", "A\tB\n\nC ", "x", "xy", "Hello  World \r\n", "a\u000bb\u000cc", "one-two_three 4five SIX!!",
+    ...Array.from({ length: 300 }, (_, i) => randomSentence(seededRandom(i), 1, 60, 500).join(i % 3 === 0 ? "  " : i % 3 === 1 ? "\n" : ", ")),
+  ];
+  const nonAscii = ["\u00a0a b", "Kelvin \u212a", "café au lait", "中文 ABC", "ÉCOLE école"];
+
+  it("murmur3AsciiTokens hashes exactly the tokens of tokenizeEnglish", () => {
+    for (const text of texts) expect(Array.from(murmur3AsciiTokens(text)!), JSON.stringify(text)).toEqual(tokenizeEnglish(text).map((token) => murmur3String(token)));
+    for (const text of nonAscii) expect(murmur3AsciiTokens(text)).toBeUndefined();
+  });
+
+  it("exactFingerprint hashes exactly the normalised text, ASCII or not", () => {
+    for (const text of [...texts, ...nonAscii]) {
+      const normalized = normalizeForExact(text);
+      expect(exactFingerprint(text), JSON.stringify(text)).toEqual({ high: murmur3String(normalized, 0x5bd1e995), low: murmur3String(normalized, 0x27d4eb2f) });
+    }
   });
 });

@@ -5,7 +5,8 @@
  * added, until the budget is full. Pure: the closeness test is a `Neighbourhood` handed in
  * (embedding cosine or our text similarity), so this runs without HTTP.
  */
-import { DuplicateDetector } from "../dedup/index.js";
+import { DuplicateDetector } from "../dedup/detector.js";
+import { recordPreparer } from "../dedup/index.js";
 import type { AlpacaRecord } from "../../schemas.js";
 import { CosinePool } from "../../text/cosine.js";
 import { rankScore, type RankedCandidate } from "./select.js";
@@ -127,13 +128,17 @@ export interface TextSimilarityThresholds {
 
 /** Without embeddings: the dedup stage's exact / MinHash / ROUGE-L tests against the selected records. */
 export function textNeighbourhood(recordsByRank: readonly AlpacaRecord[], thresholds: TextSimilarityThresholds): Neighbourhood {
-  const detector = new DuplicateDetector({ rougeL: thresholds.rougeL, minhash: thresholds.minhash, field: "record" });
-  const ref = (rank: number) => ({ source: "input" as const, index: rank, record: recordsByRank[rank]! });
+  const detector = new DuplicateDetector({ rougeL: thresholds.rougeL, minhash: thresholds.minhash });
+  const prepare = recordPreparer("record", thresholds.minhash, thresholds.rougeL > 0);
+  /** The rank of each kept record, by its position in the detector. */
+  const rankAt: number[] = [];
   return {
     tooCloseTo(rank) {
-      const duplicate = detector.findDuplicate(ref(rank));
-      return duplicate && { rank: duplicate.duplicateOf.index, similarity: duplicate.score, measure: duplicate.method };
+      const duplicate = detector.find(prepare(recordsByRank[rank]!));
+      return duplicate && { rank: rankAt[duplicate.position]!, similarity: duplicate.score, measure: duplicate.method };
     },
-    add: (rank) => detector.keep(ref(rank)),
+    add: (rank) => {
+      rankAt[detector.keep(prepare(recordsByRank[rank]!))] = rank;
+    },
   };
 }

@@ -1,0 +1,82 @@
+/**
+ * The ordered half of dedup: exact fingerprint → MinHash LSH → ROUGE-L on the instruction, each
+ * against the records kept before (seeds first). It takes what `ChunkPreparer` computed, so the
+ * only work left on the ordered path is looking up and inserting.
+ */
+import { FingerprintTable } from "../../text/exact.js";
+import { MinHashLsh, type LshSketch, type ShingleStore } from "../../text/lsh.js";
+import { RougeFilter } from "../../text/rougeFilter.js";
+
+export type DedupMethod = "exact" | "minhash" | "rouge-l";
+
+export interface DetectorOptions {
+  /** Drop when ROUGE-L F1 of the instruction > this; 0 turns ROUGE-L off. */
+  rougeL: number;
+  /** Drop when shingle Jaccard ≥ this; 0 turns MinHash off. */
+  minhash: number;
+  /** Where the LSH index keeps kept records' shingles (default: in memory). */
+  shingleStore?: ShingleStore;
+}
+
+/** One record, prepared: fingerprint halves, sketch (MinHash on) and instruction (ROUGE-L on). */
+export interface DetectorInput {
+  high: number;
+  low: number;
+  sketch: LshSketch | undefined;
+  instruction: string | undefined;
+}
+
+export interface Duplicate {
+  method: DedupMethod;
+  /** Position of the kept record it duplicates (0, 1, 2 … in `keep` order). */
+  position: number;
+  score: number;
+  /** ROUGE-L only: the kept instruction it scored against. */
+  instruction?: string;
+}
+
+export class DuplicateDetector {
+  private readonly exact = new FingerprintTable();
+  private readonly lsh: MinHashLsh<number> | undefined;
+  private readonly rouge: RougeFilter<number> | undefined;
+  private kept = 0;
+
+  constructor(options: DetectorOptions) {
+    const rougeL = checkThreshold("ROUGE-L", options.rougeL);
+    const minhash = checkThreshold("MinHash", options.minhash);
+    this.lsh = minhash > 0 ? new MinHashLsh<number>({ threshold: minhash, shingleStore: options.shingleStore }) : undefined;
+    this.rouge = rougeL > 0 ? new RougeFilter<number>({ threshold: rougeL }) : undefined;
+  }
+
+  get usesMinhash(): boolean {
+    return this.lsh !== undefined;
+  }
+
+  get usesRouge(): boolean {
+    return this.rouge !== undefined;
+  }
+
+  find(input: DetectorInput): Duplicate | undefined {
+    const exact = this.exact.find(input.high, input.low);
+    if (exact >= 0) return { method: "exact", position: exact, score: 1 };
+    const near = input.sketch && this.lsh?.querySketch(input.sketch);
+    if (near) return { method: "minhash", position: near.id, score: near.score };
+    const verdict = input.instruction === undefined ? undefined : this.rouge?.check(input.instruction);
+    if (verdict?.similar) return { method: "rouge-l", position: verdict.similar.id, score: verdict.similar.score, instruction: verdict.similar.text };
+    return undefined;
+  }
+
+  /** Index a kept record; returns its position. */
+  keep(input: DetectorInput): number {
+    const position = this.kept++;
+    this.exact.add(input.high, input.low, position);
+    if (input.sketch) this.lsh?.addSketch(position, input.sketch);
+    if (input.instruction !== undefined) this.rouge?.add(input.instruction, position);
+    return position;
+  }
+}
+
+export function checkThreshold(name: string, value: number): number {
+  if (!(value >= 0 && value <= 1)) throw new RangeError(`${name} threshold must be between 0 and 1 (0 turns it off), got ${value}`);
+  return value;
+}
