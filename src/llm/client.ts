@@ -10,9 +10,11 @@ import type OpenAI from "openai";
 import pLimit from "p-limit";
 import { z } from "zod";
 import { ResponseCache, cacheKey, type CachedReply } from "./cache.js";
+import type { BreakerPolicy, Clock } from "./breaker.js";
 import { costUsd, priceFor } from "./cost.js";
-import { RateLimiter, estimateTokens } from "./limiter.js";
-import { createChatTransport } from "./transport.js";
+import { endpointsOf } from "./endpoints.js";
+import { estimateTokens } from "./limiter.js";
+import { EndpointRouter, isEndpointFault, type EndpointLease } from "./router.js";
 import {
   DEFAULT_BACKOFF,
   backoffDelayMs,
@@ -43,6 +45,10 @@ export interface LlmClientOptions {
   onWarning?: (message: string) => void;
   /** Backoff timing; tests shorten it. */
   backoff?: Partial<BackoffPolicy>;
+  /** Circuit breaker of each endpoint, when there are several; tests shorten it. */
+  breaker?: Partial<BreakerPolicy>;
+  /** The breakers' clock; tests drive it. */
+  clock?: Clock;
 }
 
 /** A request that failed for good: `retryable` is false for rejections (auth, bad request). */
@@ -66,7 +72,13 @@ const CompletionShape = z.object({
       }),
     )
     .min(1),
-  usage: z.object({ prompt_tokens: z.number().nonnegative(), completion_tokens: z.number().nonnegative() }).nullish(),
+  usage: z
+    .object({
+      prompt_tokens: z.number().nonnegative(),
+      completion_tokens: z.number().nonnegative(),
+      prompt_tokens_details: z.object({ cached_tokens: z.number().nonnegative().nullish() }).nullish(),
+    })
+    .nullish(),
 });
 
 const KNOWN_FINISH_REASONS: ReadonlySet<string> = new Set(["stop", "length", "content_filter", "tool_calls", "function_call"]);
@@ -75,7 +87,7 @@ function toFinishReason(value: string | null | undefined): FinishReason {
   return value && KNOWN_FINISH_REASONS.has(value) ? (value as FinishReason) : "unknown";
 }
 
-function emptyTotals(): Required<LlmTotals> {
+function emptyTotals(): Required<Omit<LlmTotals, "endpoints">> {
   return {
     replies: 0,
     httpRequests: 0,
@@ -87,6 +99,8 @@ function emptyTotals(): Required<LlmTotals> {
     completionTokens: 0,
     cachedPromptTokens: 0,
     cachedCompletionTokens: 0,
+    providerCachedPromptTokens: 0,
+    failovers: 0,
     costUsd: 0,
   };
 }
@@ -101,14 +115,16 @@ class AttemptError extends Error {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createLlmClient(settings: LlmSettings, options: LlmClientOptions = {}): LlmClient {
-  const transport = createChatTransport({ baseUrl: settings.baseUrl, apiKey: settings.apiKey });
+  const router = new EndpointRouter(endpointsOf(settings), { breaker: options.breaker, clock: options.clock });
   const backoff: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
-  const slots = pLimit(settings.concurrency);
-  const limiter = new RateLimiter({ rpm: settings.rpm, tpm: settings.tpm });
+  // Requests under way (sending or backing off); each HTTP attempt also takes an endpoint slot.
+  const slots = pLimit(router.totalConcurrency);
   const cache = options.cacheDir ? new ResponseCache(options.cacheDir) : undefined;
   const price = priceFor(settings.model, settings.prices);
+  const priceTier = settings.serviceTier === "flex" ? "flex" : "online";
   const totals = emptyTotals();
-  const redact = (text: string) => redactSecret(text, settings.apiKey);
+  const secrets = [...new Set([settings.apiKey, ...(settings.endpoints ?? []).map((e) => e.apiKey)])];
+  const redact = (text: string) => secrets.reduce((redacted, secret) => redactSecret(redacted, secret), text);
   const warn = options.onWarning ?? warnOnceOnStderr();
 
   function requestBody(request: ChatRequest): OpenAI.Chat.ChatCompletionCreateParamsNonStreaming {
@@ -124,6 +140,7 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
       // A repeated request that wants a fresh sample (a retry after an unusable reply) gets its own
       // sampling seed; OpenAI, vLLM, Ollama and llama.cpp's server all accept `seed`.
       seed: request.sampleIndex ? request.sampleIndex : undefined,
+      service_tier: settings.serviceTier,
     };
   }
 
@@ -135,21 +152,29 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
     const choice = parsed.data.choices[0] as (typeof parsed.data.choices)[number];
     const text = choice.message.content ?? "";
     const usage = parsed.data.usage
-      ? { promptTokens: parsed.data.usage.prompt_tokens, completionTokens: parsed.data.usage.completion_tokens }
+      ? {
+          promptTokens: parsed.data.usage.prompt_tokens,
+          completionTokens: parsed.data.usage.completion_tokens,
+          ...(parsed.data.usage.prompt_tokens_details?.cached_tokens ? { providerCachedPromptTokens: parsed.data.usage.prompt_tokens_details.cached_tokens } : {}),
+        }
       : // Some local servers omit usage: fall back to the same estimate the limiter uses.
         { promptTokens: estimateTokens(request.messages, 0), completionTokens: Math.ceil(text.length / 4) };
     return { text, finishReason: toFinishReason(choice.finish_reason), usage, cached: false };
   }
 
-  /** One HTTP request under the per-request timeout. */
-  async function attemptOnce(request: ChatRequest): Promise<ChatReply> {
+  /** One HTTP request to the leased endpoint under the per-request timeout. */
+  async function attemptOnce(request: ChatRequest, lease: EndpointLease): Promise<ChatReply> {
     totals.httpRequests++;
+    const { endpoint } = lease;
     try {
-      const completion = await transport.postChatCompletion(requestBody(request), settings.timeoutMs);
+      const body = requestBody(request);
+      // Another endpoint may know the same model by another name.
+      if (endpoint.model !== settings.model) body.model = endpoint.model;
+      const completion = await lease.transport.postChatCompletion(body, settings.timeoutMs);
       return parseCompletion(completion, request);
     } catch (error) {
       if (error instanceof AttemptError) throw error;
-      throw new AttemptError(classifyFailure(error, { baseUrl: settings.baseUrl, model: settings.model, timeoutMs: settings.timeoutMs }));
+      throw new AttemptError(classifyFailure(error, { baseUrl: endpoint.baseUrl, model: endpoint.model, timeoutMs: settings.timeoutMs }));
     }
   }
 
@@ -160,30 +185,41 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
     return Math.round(asked + Math.random() * asked * 0.1);
   }
 
-  /** Attempts until success, a rejection, or the retries run out. */
+  /**
+   * Attempts until success, a rejection, or the retries run out. An endpoint fault (refused or
+   * reset connection, timeout, 5xx) moves the request at once to another endpoint it has not
+   * failed on; only when none is left does it count as a retry and back off.
+   */
   async function sendWithRetries(request: ChatRequest): Promise<ChatReply> {
     const estimate = estimateTokens(request.messages, request.max_tokens);
-    for (let retryIndex = 0; ; retryIndex++) {
-      await limiter.acquire(estimate);
+    const failedOn = new Set<number>();
+    for (let retryIndex = 0; ; ) {
+      const lease = await router.acquire(estimate, failedOn);
       let failure: AttemptFailure;
       try {
-        const reply = await attemptOnce(request);
-        limiter.settle(estimate, reply.usage.promptTokens + reply.usage.completionTokens);
+        const reply = await attemptOnce(request, lease);
+        router.release(lease, estimate, { ok: true, usage: reply.usage });
         return reply;
       } catch (error) {
         if (!(error instanceof AttemptError)) throw error;
         failure = error.failure;
       }
-      const nothingProcessed = failure.retryable && (failure.cause === "429" || failure.cause === "connection");
-      limiter.settle(estimate, nothingProcessed ? 0 : estimate);
+      router.release(lease, estimate, { ok: false, failure });
       if (!failure.retryable) throw new LlmRequestError(redact(failure.message), false);
-      if (retryIndex >= settings.maxRetries) throw new LlmRequestError(redact(giveUpMessage(settings.baseUrl, retryIndex, failure)), true);
+      failedOn.add(lease.index);
+      if (isEndpointFault(failure) && router.hasAlternative(failedOn)) {
+        totals.failovers++;
+        continue;
+      }
+      failedOn.clear();
+      if (retryIndex >= settings.maxRetries) throw new LlmRequestError(redact(giveUpMessage(lease.endpoint.baseUrl, retryIndex, failure)), true);
 
       const delayMs = retryDelay(failure, retryIndex);
       totals.retries++;
       totals.retriesByCause[failure.cause] = (totals.retriesByCause[failure.cause] ?? 0) + 1;
       options.onRetry?.({ retry: retryIndex + 1, maxRetries: settings.maxRetries, cause: failure.cause, detail: redact(failure.detail), delayMs });
       await sleep(delayMs);
+      retryIndex++;
     }
   }
 
@@ -196,7 +232,8 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
       totals.cachedPromptTokens += reply.usage.promptTokens;
       totals.cachedCompletionTokens += reply.usage.completionTokens;
     } else {
-      totals.costUsd += costUsd(reply.usage, price);
+      totals.providerCachedPromptTokens += reply.usage.providerCachedPromptTokens ?? 0;
+      totals.costUsd += costUsd(reply.usage, price, priceTier);
     }
   }
 
@@ -239,7 +276,10 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
   return {
     model: settings.model,
     chat,
-    totals: () => ({ ...totals, retriesByCause: { ...totals.retriesByCause } }),
+    totals: () => {
+      // Per-endpoint figures only say something when there are several endpoints.
+      return { ...totals, retriesByCause: { ...totals.retriesByCause }, ...(router.size > 1 ? { endpoints: router.totals() } : {}) };
+    },
   };
 }
 

@@ -3,6 +3,8 @@
  * nothing here knows about Alpaca records.
  */
 import { z } from "zod";
+import { EndpointSettings } from "./endpoints.js";
+import type { EndpointTotals } from "./router.js";
 
 export const ChatMessage = z.object({
   role: z.enum(["system", "user", "assistant"]),
@@ -30,6 +32,11 @@ export type FinishReason = "stop" | "length" | "content_filter" | "tool_calls" |
 export interface TokenUsage {
   promptTokens: number;
   completionTokens: number;
+  /**
+   * The part of `promptTokens` the provider served from its own prompt cache
+   * (`usage.prompt_tokens_details.cached_tokens`), billed at the cached rate.
+   */
+  providerCachedPromptTokens?: number;
 }
 
 export interface ChatReply {
@@ -56,6 +63,12 @@ export interface LlmTotals {
   /** The part of the token counts above that was replayed from the cache (free). */
   cachedPromptTokens?: number;
   cachedCompletionTokens?: number;
+  /** Prompt tokens of fresh replies that the provider's prompt cache served (billed lower). */
+  providerCachedPromptTokens?: number;
+  /** Attempts moved to another endpoint after a connection failure, timeout or 5xx (not counted as retries). */
+  failovers?: number;
+  /** Requests, tokens and errors per endpoint, when there are several. */
+  endpoints?: EndpointTotals[];
   /** Money actually spent: replies from the cache cost nothing. */
   costUsd: number;
 }
@@ -67,8 +80,11 @@ export interface LlmClient {
   totals(): LlmTotals;
 }
 
-/** USD per 1K tokens. Unknown and local models cost 0. */
-export const ModelPrice = z.object({ prompt: z.number().nonnegative(), completion: z.number().nonnegative() });
+/**
+ * USD per 1K tokens. Unknown and local models cost 0. `cachedPrompt` prices prompt tokens the
+ * provider served from its prompt cache; without it they cost the full prompt rate.
+ */
+export const ModelPrice = z.object({ prompt: z.number().nonnegative(), completion: z.number().nonnegative(), cachedPrompt: z.number().nonnegative().optional() });
 export type ModelPrice = z.infer<typeof ModelPrice>;
 
 /** Endpoint and limits, from CLI flags / env / config. The key is never written anywhere. */
@@ -85,5 +101,12 @@ export const LlmSettings = z.object({
   timeoutMs: z.number().int().positive().default(120_000),
   maxRetries: z.number().int().nonnegative().default(6),
   prices: z.record(z.string(), ModelPrice).optional(),
+  /**
+   * Several endpoints serving the model (`--base-url` repeated, or `llm.endpoints`); absent for
+   * one. `baseUrl`/`apiKey`/`concurrency` above are then the first endpoint's and the sum.
+   */
+  endpoints: z.array(EndpointSettings).min(1).optional(),
+  /** OpenAI's `service_tier`: `flex` is slower, may answer 429 more often, and costs half. */
+  serviceTier: z.enum(["default", "flex"]).optional(),
 });
 export type LlmSettings = z.infer<typeof LlmSettings>;
