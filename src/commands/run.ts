@@ -62,7 +62,7 @@ function applyOverrides(config: PipelineConfig, flags: RunFlags): PipelineConfig
  * defaults and environment values itself, so its `source` tells us which ones the user typed.
  */
 function llmSettings(config: PipelineConfig, flags: RunFlags, command: Command, { needKey }: { needKey: boolean }): LlmSettings {
-  const fromCli = (name: keyof LlmFlags): string | undefined => (command.getOptionValueSource(name) === "cli" ? flags[name] : undefined);
+  const fromCli = <K extends keyof LlmFlags>(name: K): LlmFlags[K] | undefined => (command.getOptionValueSource(name) === "cli" ? flags[name] : undefined);
   const llm = config.llm ?? {};
   const str = (value: number | undefined) => (value === undefined ? undefined : String(value));
   const merged: LlmFlags = {
@@ -75,7 +75,10 @@ function llmSettings(config: PipelineConfig, flags: RunFlags, command: Command, 
     tpm: fromCli("tpm") ?? str(llm.tpm) ?? flags.tpm,
     timeout: fromCli("timeout") ?? str(llm.timeoutSeconds) ?? flags.timeout,
     maxRetries: fromCli("maxRetries") ?? str(llm.maxRetries) ?? flags.maxRetries,
+    serviceTier: fromCli("serviceTier") ?? llm.serviceTier ?? flags.serviceTier,
   };
   if (!needKey) merged.baseUrl ??= "http://dry-run.invalid/v1";
-  return { ...resolveLlmSettings(merged), prices: llm.prices };
+  // `--base-url` on the command line replaces the config's endpoint list.
+  const endpoints = fromCli("baseUrl") === undefined ? llm.endpoints : undefined;
+  return { ...resolveLlmSettings(merged, { endpoints, env: process.env, requireKeys: needKey }), prices: llm.prices };
 }

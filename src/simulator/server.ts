@@ -13,6 +13,7 @@ import { z } from "zod";
 import { parseJsonOrUndefined } from "../io/json.js";
 import { ChatMessage } from "../llm/types.js";
 import { handlers as defaultHandlers } from "./handlers/index.js";
+import { SimPromptCache, promptCacheText } from "./promptCache.js";
 import { createRng, deriveSeed, hashString } from "./rng.js";
 import {
   FaultRates,
@@ -48,6 +49,11 @@ export interface SimulatorOptions {
   knobs?: SimKnobs;
   /** Replace the handler list (tests); defaults to `handlers/index.ts`. */
   handlers?: readonly SimHandler[];
+  /**
+   * Fault: the server dies when a request arrives after this many: that request and every reply
+   * still owed are cut (connection reset), and later connections are refused.
+   */
+  dieAfterRequests?: number;
 }
 
 export interface SimStats {
@@ -60,6 +66,12 @@ export interface SimStats {
   completed: number;
   /** Requests received and not yet answered (waiting on latency, or hung). */
   inFlight: number;
+  /** The most requests that were in flight at once. */
+  maxInFlight: number;
+  /** Requests by the `service_tier` they asked for ("none" when absent). */
+  requestsByServiceTier: Record<string, number>;
+  /** Prompt tokens reported as served from the simulated prompt cache. */
+  cachedPromptTokens: number;
 }
 
 export interface RunningSimulator {
@@ -81,6 +93,7 @@ const ChatBody = z.object({
   stop: z.union([z.string(), z.array(z.string())]).nullish(),
   response_format: z.object({ type: z.string() }).nullish(),
   seed: z.number().int().nullish(),
+  service_tier: z.string().nullish(),
 });
 type ChatBody = z.infer<typeof ChatBody>;
 
@@ -92,6 +105,9 @@ function emptyStats(): SimStats {
     faults: { "429": 0, "500": 0, hang: 0, malformed: 0, truncate: 0 },
     completed: 0,
     inFlight: 0,
+    maxInFlight: 0,
+    requestsByServiceTier: {},
+    cachedPromptTokens: 0,
   };
 }
 
@@ -196,6 +212,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   let attemptsByBody = new Map<number, number>();
   /** Responses we still owe (latency timers, hangs), so `close()` can end them. */
   const pending = new Set<http.ServerResponse>();
+  const promptCache = new SimPromptCache();
 
   function finish(res: http.ServerResponse, status: number, payload: unknown, headers?: Record<string, string>): void {
     pending.delete(res);
@@ -222,6 +239,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   function completionPayload(body: ChatBody, bodyHash: number, attempt: number, reply: SimReply) {
     const promptTokens = simTokens(body.messages.map((m) => m.content).join(""));
     const completionTokens = simTokens(reply.text);
+    const cachedTokens = Math.min(promptTokens, promptCache.lookupAndRemember(body.model, promptCacheText(body.messages)));
+    stats.cachedPromptTokens += cachedTokens;
     return {
       id: `chatcmpl-sim-${bodyHash.toString(16)}-${attempt}`,
       object: "chat.completion",
@@ -229,7 +248,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       model: body.model,
       system_fingerprint: "instructforge-simulator",
       choices: [{ index: 0, message: { role: "assistant", content: reply.text }, finish_reason: reply.finishReason ?? "stop", logprobs: null }],
-      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+      usage: {
+        prompt_tokens: promptTokens,
+        completion_tokens: completionTokens,
+        total_tokens: promptTokens + completionTokens,
+        prompt_tokens_details: { cached_tokens: cachedTokens },
+      },
+      // As OpenAI does: the tier that served the request.
+      ...(body.service_tier ? { service_tier: body.service_tier === "auto" ? "default" : body.service_tier } : {}),
     };
   }
 
@@ -245,9 +271,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   }
 
   async function handleChat(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (options.dieAfterRequests !== undefined && stats.requests >= options.dieAfterRequests) {
+      res.destroy();
+      void shutdown().catch(() => undefined);
+      return;
+    }
     stats.requests++;
     pending.add(res);
     stats.inFlight = pending.size;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
     res.on("close", () => {
       pending.delete(res);
       stats.inFlight = pending.size;
@@ -271,6 +303,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       return;
     }
     const body = parsed.data;
+    increment(stats.requestsByServiceTier, body.service_tier ?? "none");
     const request = toSimRequest(body);
     const handler = handlerList.find((h) => h.matches(request));
     if (!handler) {
@@ -332,6 +365,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     stats = emptyStats();
     stats.inFlight = pending.size;
     attemptsByBody = new Map();
+    promptCache.clear();
   }
 
   const server = http.createServer(route);
@@ -344,17 +378,21 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     });
   });
   const { port } = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  function shutdown(): Promise<void> {
+    closing ??= new Promise<void>((resolve, reject) => {
+      for (const res of pending) res.destroy();
+      pending.clear();
+      server.close((error) => (error ? reject(error) : resolve()));
+      server.closeAllConnections();
+    });
+    return closing;
+  }
 
   return {
     url: `http://${host}:${port}/v1`,
     stats: () => structuredClone(stats),
     resetStats,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        for (const res of pending) res.destroy();
-        pending.clear();
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: shutdown,
   };
 }
