@@ -219,7 +219,8 @@ export class EndpointRouter {
         retryInMs = Math.min(retryInMs, wait);
         continue;
       }
-      const share = free / state.settings.concurrency;
+      // A half-open endpoint's probe goes first: until it is sent, that endpoint's capacity is lost.
+      const share = probe ? 2 : free / state.settings.concurrency;
       if (!best || share > best.share || (share === best.share && free > best.free)) best = { index, share, free, probe };
     }
     // A breaker that is open now lets a probe through later: wake up for it.
