@@ -63,7 +63,8 @@ function toNumber(flag: string, value: string | undefined): number | undefined {
 }
 
 export function resolveLlmSettings(flags: LlmFlags, sources: EndpointSources = {}): LlmSettings {
-  const urls = flags.baseUrl === undefined ? [] : typeof flags.baseUrl === "string" ? [flags.baseUrl] : flags.baseUrl;
+  // An empty OPENAI_BASE_URL counts as unset.
+  const urls = (flags.baseUrl === undefined ? [] : typeof flags.baseUrl === "string" ? [flags.baseUrl] : flags.baseUrl).filter((url) => url.trim() !== "");
   const entries = sources.endpoints !== undefined && sources.endpoints.length > 0 ? sources.endpoints : undefined;
   if (!entries && urls.length === 0) {
     throw new UserError(
