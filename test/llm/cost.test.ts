@@ -1,20 +1,11 @@
 /** Prompt-cache, flex and batch pricing, against the simulator's usage replies over HTTP. */
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { createLlmClient } from "../../src/llm/client.js";
 import { batchCostUsd, costByTier, costUsd, flexOffered, formatCostByTier, priceFor } from "../../src/llm/cost.js";
 import type { ModelPrice } from "../../src/llm/types.js";
-import { startSimulator, type RunningSimulator } from "../../src/simulator/server.js";
-import { testSettings, userPrompt } from "./helpers.js";
+import { testSettings, userPrompt, useSimulators } from "./helpers.js";
 
-const running: RunningSimulator[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((sim) => sim.close()));
-});
-async function simulator(): Promise<RunningSimulator> {
-  const sim = await startSimulator({ seed: 3 });
-  running.push(sim);
-  return sim;
-}
+const simulator = useSimulators({ seed: 3 });
 
 const PRICE: ModelPrice = { prompt: 1, cachedPrompt: 0.25, completion: 2 };
 const prices = { "sim-model": PRICE };

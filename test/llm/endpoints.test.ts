@@ -1,22 +1,12 @@
 /** Several endpoints behind one client, against real simulators over HTTP on 127.0.0.1. */
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { CircuitBreaker } from "../../src/llm/breaker.js";
 import { createLlmClient } from "../../src/llm/client.js";
 import type { EndpointSettings } from "../../src/llm/endpoints.js";
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from "../../src/simulator/server.js";
-import { FAST_BACKOFF, TEST_KEY, testSettings, userPrompt, withTempDir } from "./helpers.js";
+import { startSimulator } from "../../src/simulator/server.js";
+import { FAST_BACKOFF, TEST_KEY, testSettings, userPrompt, useSimulators, withTempDir } from "./helpers.js";
 
-const running: RunningSimulator[] = [];
-
-async function simulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
-  const sim = await startSimulator({ seed: 7, ...options });
-  running.push(sim);
-  return sim;
-}
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((sim) => sim.close()));
-});
+const simulator = useSimulators({ seed: 7 });
 
 function endpoint(sim: { url: string }, concurrency: number, extra: Partial<EndpointSettings> = {}): EndpointSettings {
   return { baseUrl: sim.url, apiKey: TEST_KEY, model: "sim-model", concurrency, ...extra };
@@ -57,6 +47,18 @@ describe("routing", () => {
     expect(perEndpoint.map((e) => e.requests)).toEqual([a.requests, b.requests]);
     expect(perEndpoint.map((e) => e.replies)).toEqual([a.completed, b.completed]);
     expect(perEndpoint.every((e) => e.errors === 0 && e.breaker === "closed")).toBe(true);
+  });
+
+  test("an endpoint whose rate budget is spent gets no more work until it refills", async () => {
+    const limited = await simulator({ latencyMs: 10 });
+    const open = await simulator({ latencyMs: 10 });
+    // 0.6 rpm: one request at once, the next after 100 s; the run is over long before.
+    const client = createLlmClient(multi([endpoint(limited, 8, { rpm: 0.6 }), endpoint(open, 8)]));
+
+    await Promise.all(prompts(40).map((p) => client.chat(userPrompt(p))));
+
+    expect(limited.stats().requests).toBe(1);
+    expect(open.stats().requests).toBe(39);
   });
 
   test("the same request gets the same reply whichever endpoint answers, and the cache does not care which", async () => {
