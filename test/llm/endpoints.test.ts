@@ -28,8 +28,8 @@ async function deadUrl(): Promise<string> {
 
 describe("routing", () => {
   test("each request goes to the endpoint with the most free capacity", async () => {
-    const small = await simulator({ latencyMs: 20 });
-    const large = await simulator({ latencyMs: 20 });
+    const small = await simulator({ latencyMs: 50 });
+    const large = await simulator({ latencyMs: 50 });
     const client = createLlmClient(multi([endpoint(small, 1), endpoint(large, 8)]));
 
     const replies = await Promise.all(prompts(90).map((p) => client.chat(userPrompt(p))));
