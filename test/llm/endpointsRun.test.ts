@@ -3,7 +3,7 @@
  * still completes with the dataset an uninterrupted single-endpoint run makes; the manifest shows
  * the failover per endpoint.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import type { EndpointTotals } from "../../src/llm/router.js";
@@ -66,5 +66,50 @@ describe("generate over several endpoints", () => {
     expect(sum((e) => e.requests)).toBe(llm.httpRequests);
     expect(sum((e) => e.promptTokens)).toBe(llm.promptTokens);
     expect(sum((e) => e.completionTokens)).toBe(llm.completionTokens);
+  });
+});
+
+describe("run --config with llm.endpoints", () => {
+  test("each endpoint's key comes from its variable; the stage manifest lists both endpoints; a dry run needs no key", async () => {
+    const [one, two] = [await simulator({ apiKey: "key-one-0123456789" }), await simulator({ apiKey: "key-two-0123456789" })];
+    const dir = tempDir("endpoints-config");
+    const config = path.join(dir, "pipeline.yaml");
+    writeFileSync(
+      config,
+      `llm:
+  model: sim
+  endpoints:
+    - baseUrl: ${one.url}
+      apiKeyEnv: IF_TEST_KEY_ONE
+      concurrency: 2
+    - baseUrl: ${two.url}
+      apiKeyEnv: IF_TEST_KEY_TWO
+      concurrency: 2
+seed: 3
+stages:
+  - generate:
+      num: 60
+      seeds: ${SEEDS}
+`,
+    );
+    const dry = await runCli(["run", "--config", config, "--dry-run"]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain("Cost by tier");
+
+    process.env.IF_TEST_KEY_ONE = "key-one-0123456789";
+    process.env.IF_TEST_KEY_TWO = "key-two-0123456789";
+    try {
+      const out = path.join(dir, "out");
+      const result = await runCli(["run", "--config", config, "--out", out]);
+      expect(result.code, result.stderr).toBe(0);
+      const manifest = readJson<{ llm: LlmTotals & { endpoints: EndpointTotals[] } }>(path.join(out, "01-generate", "manifest.json"));
+      expect(manifest.llm.endpoints.map((e) => e.baseUrl)).toEqual([one.url, two.url]);
+      // Each simulator demands its own key: a wrong one would have been a 401 and a failed run.
+      expect(manifest.llm.endpoints.every((e) => e.replies > 0 && e.errors === 0)).toBe(true);
+      expect(JSON.stringify(manifest)).not.toContain("key-one-0123456789");
+    } finally {
+      delete process.env.IF_TEST_KEY_ONE;
+      delete process.env.IF_TEST_KEY_TWO;
+    }
   });
 });
