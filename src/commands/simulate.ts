@@ -19,6 +19,7 @@ interface SimulateFlags {
   malformed: string;
   truncate: string;
   retryAfterMs: string;
+  dieAfter?: string;
   knob: string[];
 }
 
@@ -54,6 +55,7 @@ async function runSimulator(flags: SimulateFlags): Promise<void> {
     truncate: rate("--truncate", flags.truncate),
     retryAfterMs: parseNumber("--retry-after-ms", flags.retryAfterMs, (n) => n >= 0, "a number of milliseconds ≥ 0"),
     knobs: parseKnobs(flags.knob),
+    dieAfterRequests: flags.dieAfter === undefined ? undefined : parseNumber("--die-after", flags.dieAfter, (n) => Number.isInteger(n) && n >= 0, "a whole number of requests"),
   }).catch((error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     throw new UserError(`could not start the simulator: ${message}`);
@@ -93,6 +95,7 @@ export function register(program: Command): void {
     .option("--malformed <rate>", "share of requests whose reply text is damaged", "0")
     .option("--truncate <rate>", "share of requests cut at 40–80% with finish_reason \"length\"", "0")
     .option("--retry-after-ms <ms>", "wait that 429 replies ask for", "1000")
+    .option("--die-after <n>", "fault: stop serving when a request arrives after n (cuts the replies owed, refuses later connections)")
     .option("--knob <name=value>", "planted-content setting read by the handlers (repeatable)", collect, [])
     .action(action((flags: SimulateFlags) => runSimulator(flags)));
 }
