@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { z } from "zod";
 import { packageRoot } from "../src/paths.js";
 
 export interface SimulatorProcess {
@@ -12,8 +13,13 @@ export interface SimulatorProcess {
   child: ChildProcess;
   /** HTTP requests the simulator has received so far. */
   requests(): Promise<number>;
+  /** Its `/sim/stats`: what it received, completed, and the most it had in flight at once. */
+  stats(): Promise<SimulatorStats>;
   stop(): void;
 }
+
+const SimulatorStats = z.object({ requests: z.number(), completed: z.number(), maxInFlight: z.number() });
+export type SimulatorStats = z.infer<typeof SimulatorStats>;
 
 export async function startSimulatorProcess(latencyMs: number, seed = 1): Promise<SimulatorProcess> {
   const args = [join(packageRoot, "dist/src/cli.js"), "simulate", "--port", "0", "--seed", String(seed), "--latency-ms", String(latencyMs)];
@@ -24,13 +30,12 @@ export async function startSimulatorProcess(latencyMs: number, seed = 1): Promis
   });
   const url = /https?:\/\/\S+/.exec(firstLine)?.[0];
   if (!url) throw new Error(`no URL on the simulator's first line: ${firstLine}`);
+  const stats = async (): Promise<SimulatorStats> => SimulatorStats.parse(await (await fetch(url.replace(/\/v1$/, "/sim/stats"))).json());
   return {
     url,
     child,
-    async requests() {
-      const stats = (await (await fetch(url.replace(/\/v1$/, "/sim/stats"))).json()) as { requests: number };
-      return stats.requests;
-    },
+    requests: async () => (await stats()).requests,
+    stats,
     stop: () => void child.kill("SIGTERM"),
   };
 }

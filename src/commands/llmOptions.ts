@@ -9,11 +9,13 @@ import { z } from "zod";
 import { UserError } from "../errors.js";
 import { LEGACY_DEFAULT_MODEL, discoverSettings } from "../llm/discovery.js";
 import { LlmMode, ServiceTier } from "../llm/batch/settings.js";
+import { checkDistinctUrls, endpointsFromUrls, resolveEndpoints, type EndpointConfig, type EndpointDefaults } from "../llm/endpoints.js";
 import { LlmSettings } from "../llm/types.js";
 
 /** The LLM flags as commander hands them over (strings); also how the pipeline passes them in. */
 export const LlmFlags = z.object({
-  baseUrl: z.string().optional(),
+  /** One URL, or several (`--base-url` repeated): the requests are spread over them. */
+  baseUrl: z.union([z.string(), z.array(z.string())]).optional(),
   apiKey: z.string().optional(),
   model: z.string().optional(),
   concurrency: z.string().optional(),
@@ -33,7 +35,11 @@ export type LlmFlags = z.infer<typeof LlmFlags>;
 
 export function addLlmOptions(command: Command): Command {
   return command
-    .addOption(new Option("--base-url <url>", "OpenAI-compatible endpoint, e.g. https://api.openai.com/v1 or http://127.0.0.1:8000/v1").env("OPENAI_BASE_URL"))
+    .addOption(
+      new Option("--base-url <url>", "OpenAI-compatible endpoint, e.g. https://api.openai.com/v1 or http://127.0.0.1:8000/v1; repeat it to spread requests over several servers of one model")
+        .env("OPENAI_BASE_URL")
+        .argParser(collectUrls),
+    )
     .addOption(new Option("--api-key <key>", "API key (prefer the environment variable; any non-empty value for local servers)").env("OPENAI_API_KEY"))
     .addOption(
       new Option(
@@ -51,8 +57,21 @@ export function addLlmOptions(command: Command): Command {
     .addOption(new Option("--mode <mode>", "online: each request as it comes (--concurrency in flight); batch: the OpenAI Batch API, half price, results within 24 h").choices(LlmMode.options).default("online"))
     .option("--batch-wave <n>", "batch mode: requests per wave (replaces --concurrency)", "1000")
     .option("--batch-poll <seconds>", "batch mode: longest wait between two status checks", "60")
-    .addOption(new Option("--service-tier <tier>", "OpenAI service_tier to send; flex is half price, slower, may answer 429 when busy").choices(ServiceTier.options))
+    .addOption(new Option("--service-tier <tier>", "OpenAI service_tier to send; flex is half price, slower, may answer 429 when busy (o3, o4-mini, gpt-5 family)").choices(ServiceTier.options))
     .option("--cancel-batches", "batch mode: on Ctrl-C cancel the open batches (default: leave them running; a re-run collects them)");
+}
+
+function collectUrls(value: string, previous: string[] | string | undefined): string[] {
+  return [...(previous === undefined ? [] : typeof previous === "string" ? [previous] : previous), value];
+}
+
+/** Where endpoints come from besides `--base-url`: a pipeline config's `llm.endpoints`. */
+export interface EndpointSources {
+  endpoints?: readonly EndpointConfig[];
+  /** Looked up for `apiKeyEnv`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** False for a dry run, which needs no key. */
+  requireKeys?: boolean;
 }
 
 function toNumber(flag: string, value: string | undefined): number | undefined {
@@ -73,7 +92,7 @@ function halfWave(wave: number | undefined): number | undefined {
 const GivenSettings = LlmSettings.partial({ model: true });
 type GivenSettings = z.infer<typeof GivenSettings>;
 
-export interface ResolveOptions {
+export interface ResolveOptions extends EndpointSources {
   /** Ask the endpoint (`/v1/models`); off for a dry run, which sends nothing. Default true. */
   discover?: boolean;
   /** The run directory a resumed run continues (`--out`): without --model, its model is kept. */
@@ -81,8 +100,13 @@ export interface ResolveOptions {
 }
 
 export async function resolveLlmSettings(flags: LlmFlags, options: ResolveOptions = {}): Promise<LlmSettings> {
-  const given = givenSettings(flags);
+  const given = givenSettings(flags, options);
   if (options.discover === false) return { ...given, model: given.model ?? LEGACY_DEFAULT_MODEL };
+  if (given.endpoints) {
+    // Discovery reads one server's listing; several must be told which model they all serve.
+    if (given.model === undefined) throw new UserError("several endpoints: name the model they serve with --model (or `model:` per endpoint in the config)", 2);
+    return { ...given, model: given.model };
+  }
   const found = await discoverSettings(given, options.earlierRun);
   if (!found.ok) throw new UserError(found.problem, 2);
   return found.settings;
@@ -99,32 +123,51 @@ function explicitPrice(flags: LlmFlags): LlmSettings["price"] {
   return { prompt: usd("--price-prompt", flags.pricePrompt), completion: usd("--price-completion", flags.priceCompletion) };
 }
 
-function givenSettings(flags: LlmFlags): GivenSettings {
-  if (!flags.baseUrl) {
+function givenSettings(flags: LlmFlags, sources: EndpointSources): GivenSettings {
+  // An empty OPENAI_BASE_URL counts as unset.
+  const urls = (flags.baseUrl === undefined ? [] : typeof flags.baseUrl === "string" ? [flags.baseUrl] : flags.baseUrl).filter((url) => url.trim() !== "");
+  const entries = sources.endpoints !== undefined && sources.endpoints.length > 0 ? sources.endpoints : undefined;
+  if (!entries && urls.length === 0) {
     throw new UserError(
       "no endpoint: set --base-url or OPENAI_BASE_URL (e.g. https://api.openai.com/v1, or http://127.0.0.1:8787/v1 for `instructforge simulate`)",
       2,
     );
   }
-  if (!flags.apiKey) {
+  if (!entries && !flags.apiKey) {
     throw new UserError("no API key: set OPENAI_API_KEY (or --api-key); local servers accept any non-empty value", 2);
   }
   const timeoutSeconds = toNumber("--timeout", flags.timeout);
   const batch = flags.mode === "batch";
   const pollSeconds = toNumber("--batch-poll", flags.batchPoll);
-  const parsed = GivenSettings.safeParse({
-    baseUrl: flags.baseUrl,
+  const defaults: EndpointDefaults = {
     apiKey: flags.apiKey,
-    model: flags.model,
-    concurrency: batch ? halfWave(toNumber("--batch-wave", flags.batchWave)) : toNumber("--concurrency", flags.concurrency),
+    model: flags.model ?? "",
+    concurrency: LlmSettings.shape.concurrency.parse(batch ? halfWave(toNumber("--batch-wave", flags.batchWave)) : toNumber("--concurrency", flags.concurrency)),
     rpm: toNumber("--rpm", flags.rpm),
     tpm: toNumber("--tpm", flags.tpm),
+  };
+  const endpoints = entries
+    ? resolveEndpoints(entries, defaults, { env: sources.env ?? {}, requireKeys: sources.requireKeys })
+    : urls.length > 1
+      ? endpointsFromUrls(urls, { ...defaults, apiKey: flags.apiKey ?? "" })
+      : undefined;
+  if (endpoints) checkDistinctUrls(endpoints);
+  const first = endpoints?.[0];
+  const parsed = GivenSettings.safeParse({
+    // With several endpoints the first names the run (manifest, cache key, price); capacity is their sum.
+    baseUrl: first?.baseUrl ?? urls[0],
+    apiKey: first?.apiKey ?? flags.apiKey,
+    model: first?.model || flags.model,
+    concurrency: endpoints ? endpoints.reduce((sum, e) => sum + e.concurrency, 0) : defaults.concurrency,
+    rpm: endpoints ? undefined : defaults.rpm,
+    tpm: endpoints ? undefined : defaults.tpm,
     timeoutMs: timeoutSeconds === undefined ? undefined : Math.round(timeoutSeconds * 1000),
     maxRetries: toNumber("--max-retries", flags.maxRetries),
     price: explicitPrice(flags),
     mode: flags.mode,
-    serviceTier: flags.serviceTier,
     batch: batch ? { cancelOnAbort: flags.cancelBatches ?? false, pollMaxMs: pollSeconds === undefined ? undefined : Math.round(pollSeconds * 1000) } : undefined,
+    endpoints,
+    serviceTier: flags.serviceTier,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -96,6 +96,9 @@ async function llmSettings(config: PipelineConfig, flags: RunFlags, command: Com
   // A dry run without an endpoint prices OpenAI's models, as it did before discovery; a pipeline
   // whose stages call no model needs none.
   if (!needKey) merged.baseUrl ??= "https://api.openai.com/v1";
+  // `--base-url` on the command line replaces the config's endpoint list.
+  const endpoints = fromCli("baseUrl") === undefined ? llm.endpoints : undefined;
   // A dry run (or a model-free pipeline) sends nothing, not even the model listing.
-  return { ...(await resolveLlmSettings(merged, { discover: needKey, earlierRun: config.out })), prices: llm.prices };
+  const resolved = await resolveLlmSettings(merged, { discover: needKey, earlierRun: config.out, endpoints, env: process.env, requireKeys: needKey });
+  return { ...resolved, prices: llm.prices };
 }

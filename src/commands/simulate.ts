@@ -23,6 +23,7 @@ interface SimulateFlags {
   batchDelayMs: string;
   batchFailRate: string;
   batchExpireRate: string;
+  dieAfter?: string;
   knob: string[];
   profile: string;
   context?: string;
@@ -67,6 +68,7 @@ async function runSimulator(flags: SimulateFlags): Promise<void> {
     profile: ProfileName.parse(flags.profile),
     context: flags.context === undefined ? undefined : parseNumber("--context", flags.context, (n) => Number.isInteger(n) && n > 0, "a whole number of tokens > 0"),
     reasoningModel: flags.reasoningModel === true,
+    dieAfterRequests: flags.dieAfter === undefined ? undefined : parseNumber("--die-after", flags.dieAfter, (n) => Number.isInteger(n) && n >= 0, "a whole number of requests"),
   }).catch((error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     throw new UserError(`could not start the simulator: ${message}`);
@@ -110,6 +112,7 @@ export function register(program: Command): void {
     .option("--batch-delay-ms <ms>", "Batch API: time a batch takes from validating to completed", "1000")
     .option("--batch-fail-rate <rate>", "Batch API: share of submitted lines that fail (HTTP 500 in the error file)", "0")
     .option("--batch-expire-rate <rate>", "Batch API: share of submitted lines left unprocessed, their batch ending expired", "0")
+    .option("--die-after <n>", "fault: stop serving when a request arrives after n (cuts the replies owed, refuses later connections)")
     .option("--knob <name=value>", "planted-content setting read by the handlers (repeatable)", collect, [])
     .addOption(new Option("--profile <server>", "answer like this server where servers differ (JSON modes, errors, usage, /v1/models, context)").choices(PROFILE_NAMES).default("generic"))
     .option("--context <tokens>", "context per request, enforced and reported the profile's server's way")

@@ -9,11 +9,13 @@
 import pLimit from "p-limit";
 import { z } from "zod";
 import { ResponseCache, cacheKey, seedFromKey, type CachedReply } from "./cache.js";
-import { costUsd, priceForEndpoint } from "./cost.js";
+import type { BreakerPolicy, Clock } from "./breaker.js";
+import { costUsd, priceForEndpoint, type PriceTier } from "./cost.js";
+import { endpointsOf } from "./endpoints.js";
 import { RequestShaper, type ChatBody } from "./requestShape.js";
-import { RateLimiter, estimateTokens } from "./limiter.js";
-import { createChatTransport, type ChatTransport } from "./transport.js";
-import { discountedPrice } from "./batch/price.js";
+import { estimateTokens } from "./limiter.js";
+import { EndpointRouter, isEndpointFault, type EndpointLease } from "./router.js";
+import type { ChatTransport } from "./transport.js";
 import {
   DEFAULT_BACKOFF,
   type RequestRefusal,
@@ -47,8 +49,12 @@ export interface LlmClientOptions {
   backoff?: Partial<BackoffPolicy>;
   /** Told of every HTTP request as it goes out and as it ends (the run directory's durable ledger). */
   ledger?: RequestLedger;
-  /** Where chat requests go; default HTTP to `settings.baseUrl` (batch mode passes its wave queue). */
+  /** Where chat requests go; default HTTP to each endpoint (batch mode passes its wave queue). */
   transport?: ChatTransport;
+  /** Circuit breaker of each endpoint, when there are several; tests shorten it. */
+  breaker?: Partial<BreakerPolicy>;
+  /** The breakers' clock; tests drive it. */
+  clock?: Clock;
 }
 
 export interface RequestLedger {
@@ -80,7 +86,13 @@ const CompletionShape = z.object({
       }),
     )
     .min(1),
-  usage: z.object({ prompt_tokens: z.number().nonnegative(), completion_tokens: z.number().nonnegative() }).nullish(),
+  usage: z
+    .object({
+      prompt_tokens: z.number().nonnegative(),
+      completion_tokens: z.number().nonnegative(),
+      prompt_tokens_details: z.object({ cached_tokens: z.number().nonnegative().nullish() }).nullish(),
+    })
+    .nullish(),
 });
 
 const KNOWN_FINISH_REASONS: ReadonlySet<string> = new Set(["stop", "length", "content_filter", "tool_calls", "function_call"]);
@@ -89,7 +101,7 @@ function toFinishReason(value: string | null | undefined): FinishReason {
   return value && KNOWN_FINISH_REASONS.has(value) ? (value as FinishReason) : "unknown";
 }
 
-function emptyTotals(): Required<Omit<LlmTotals, "costKnown" | "adaptations">> {
+function emptyTotals(): Required<Omit<LlmTotals, "costKnown" | "adaptations" | "endpoints">> {
   return {
     replies: 0,
     httpRequests: 0,
@@ -101,6 +113,8 @@ function emptyTotals(): Required<Omit<LlmTotals, "costKnown" | "adaptations">> {
     completionTokens: 0,
     cachedPromptTokens: 0,
     cachedCompletionTokens: 0,
+    providerCachedPromptTokens: 0,
+    failovers: 0,
     costUsd: 0,
   };
 }
@@ -119,15 +133,17 @@ class AttemptError extends Error {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createLlmClient(settings: LlmSettings, options: LlmClientOptions = {}): LlmClient {
-  const transport = options.transport ?? createChatTransport({ baseUrl: settings.baseUrl, apiKey: settings.apiKey });
+  const router = new EndpointRouter(endpointsOf(settings), { breaker: options.breaker, clock: options.clock, transport: options.transport });
   const backoff: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
-  const slots = pLimit(settings.concurrency);
-  const limiter = new RateLimiter({ rpm: settings.rpm, tpm: settings.tpm });
+  // Requests under way (sending or backing off); each HTTP attempt also takes an endpoint slot.
+  const slots = pLimit(router.totalConcurrency);
   const cache = options.cacheDir ? new ResponseCache(options.cacheDir) : undefined;
+  const price = priceForEndpoint(settings);
   // Batch and flex are billed at half the online price.
-  const price = discountedPrice(priceForEndpoint(settings), settings);
+  const priceTier: PriceTier = settings.mode === "batch" ? "batch" : settings.serviceTier === "flex" ? "flex" : "online";
   const totals = emptyTotals();
-  const redact = (text: string) => redactSecret(text, settings.apiKey);
+  const secrets = [...new Set([settings.apiKey, ...(settings.endpoints ?? []).map((e) => e.apiKey)])];
+  const redact = (text: string) => secrets.reduce((redacted, secret) => redactSecret(redacted, secret), text);
   const warnCache = options.onWarning ?? warnOnceOnStderr();
   const warnContext = options.onWarning ?? warnOnceOnStderr();
   const warnTruncation = options.onWarning ?? warnOnceOnStderr();
@@ -140,27 +156,35 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
     }
     const choice = parsed.data.choices[0] as (typeof parsed.data.choices)[number];
     const text = choice.message.content ?? "";
+    const cachedTokens = parsed.data.usage?.prompt_tokens_details?.cached_tokens;
     const usage = parsed.data.usage
-      ? { promptTokens: parsed.data.usage.prompt_tokens, completionTokens: parsed.data.usage.completion_tokens }
+      ? {
+          promptTokens: parsed.data.usage.prompt_tokens,
+          completionTokens: parsed.data.usage.completion_tokens,
+          ...(cachedTokens ? { providerCachedPromptTokens: cachedTokens } : {}),
+        }
       : // Some local servers omit usage: fall back to the same estimate the limiter uses.
         { promptTokens: estimateTokens(request.messages, 0), completionTokens: Math.ceil(text.length / 4) };
     return { text, finishReason: toFinishReason(choice.finish_reason), usage, cached: false };
   }
 
-  /** One HTTP request under the per-request timeout. */
-  async function attemptOnce(request: ChatRequest, body: ChatBody, key: string): Promise<ChatReply> {
+  /** One HTTP request to the leased endpoint under the per-request timeout. */
+  async function attemptOnce(request: ChatRequest, body: ChatBody, key: string, lease: EndpointLease): Promise<ChatReply> {
     totals.httpRequests++;
     options.ledger?.sent();
+    const { endpoint } = lease;
+    // Another endpoint may know the same model by another name.
+    const sent = endpoint.model === settings.model ? body : { ...body, model: endpoint.model };
     let reply: ChatReply;
     try {
-      const completion = await transport.postChatCompletion(body, settings.timeoutMs, key);
+      const completion = await lease.transport.postChatCompletion(sent, settings.timeoutMs, key);
       reply = parseCompletion(completion, request);
     } catch (error) {
       options.ledger?.done();
       if (error instanceof AttemptError) throw error;
-      throw new AttemptError(classifyFailure(error, { baseUrl: settings.baseUrl, model: settings.model, timeoutMs: settings.timeoutMs }), error);
+      throw new AttemptError(classifyFailure(error, { baseUrl: endpoint.baseUrl, model: endpoint.model, timeoutMs: settings.timeoutMs }), error);
     }
-    options.ledger?.done(reply.usage, costUsd(reply.usage, price));
+    options.ledger?.done(reply.usage, costUsd(reply.usage, price, priceTier));
     return reply;
   }
 
@@ -171,36 +195,43 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
     return Math.round(asked + Math.random() * asked * 0.1);
   }
 
-  /** Attempts until success, a rejection, or the retries run out. */
+  /**
+   * Attempts until success, a rejection, or the retries run out. An endpoint fault (refused or
+   * reset connection, timeout, 5xx) moves the request at once to another endpoint it has not
+   * failed on; only when none is left does it count as a retry and back off.
+   */
   async function sendWithRetries(request: ChatRequest, seed: number, key: string): Promise<ChatReply> {
     const estimate = estimateTokens(request.messages, request.max_tokens);
+    const failedOn = new Set<number>();
     for (let retryIndex = 0; ; ) {
-      await limiter.acquire(estimate);
+      const lease = await router.acquire(estimate, failedOn);
       let failure: AttemptFailure;
       const body = { ...shaper.body(request, seed), ...(settings.serviceTier ? { service_tier: settings.serviceTier } : {}) };
       try {
-        const reply = await attemptOnce(request, body, key);
-        limiter.settle(estimate, reply.usage.promptTokens + reply.usage.completionTokens);
+        const reply = await attemptOnce(request, body, key, lease);
+        router.release(lease, estimate, { ok: true, usage: reply.usage });
         const truncation = shaper.truncationWarning(request, reply.usage.promptTokens);
         if (truncation) warnTruncation(truncation);
         return reply;
       } catch (error) {
         if (!(error instanceof AttemptError)) throw error;
         failure = error.failure;
+        router.release(lease, estimate, { ok: false, failure });
         // A 400 naming what the endpoint refuses (max_tokens on a reasoning model, a JSON mode):
         // the shaper changes that for the rest of the run and the request goes again, uncounted.
-        if (!failure.retryable && shaper.adapt(error.raw, body)) {
-          limiter.settle(estimate, 0);
-          continue;
-        }
+        if (!failure.retryable && shaper.adapt(error.raw, body)) continue;
       }
-      const nothingProcessed = failure.retryable && (failure.cause === "429" || failure.cause === "connection");
-      limiter.settle(estimate, nothingProcessed ? 0 : estimate);
       if (!failure.retryable) {
         const refusal = failure.refusal && { ...failure.refusal, message: redact(failure.refusal.message) };
         throw new LlmRequestError(redact(failure.message), false, refusal);
       }
-      if (retryIndex >= settings.maxRetries) throw new LlmRequestError(redact(giveUpMessage(settings.baseUrl, retryIndex, failure)), true);
+      failedOn.add(lease.index);
+      if (isEndpointFault(failure) && router.hasAlternative(failedOn)) {
+        totals.failovers++;
+        continue;
+      }
+      failedOn.clear();
+      if (retryIndex >= settings.maxRetries) throw new LlmRequestError(redact(giveUpMessage(lease.endpoint.baseUrl, retryIndex, failure)), true);
 
       const delayMs = retryDelay(failure, retryIndex);
       totals.retries++;
@@ -220,7 +251,8 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
       totals.cachedPromptTokens += reply.usage.promptTokens;
       totals.cachedCompletionTokens += reply.usage.completionTokens;
     } else {
-      totals.costUsd += costUsd(reply.usage, price);
+      totals.providerCachedPromptTokens += reply.usage.providerCachedPromptTokens ?? 0;
+      totals.costUsd += costUsd(reply.usage, price, priceTier);
     }
   }
 
@@ -263,7 +295,14 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
   return {
     model: settings.model,
     chat,
-    totals: () => ({ ...totals, retriesByCause: { ...totals.retriesByCause }, costKnown: price !== undefined, adaptations: shaper.adaptations() }),
+    totals: () => ({
+      ...totals,
+      retriesByCause: { ...totals.retriesByCause },
+      costKnown: price !== undefined,
+      adaptations: shaper.adaptations(),
+      // Per-endpoint figures only say something when there are several endpoints.
+      ...(router.size > 1 ? { endpoints: router.totals() } : {}),
+    }),
   };
 }
 

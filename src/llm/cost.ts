@@ -4,22 +4,62 @@
  * applies only on OpenAI's own host: a model served elsewhere (vLLM, Ollama, llama.cpp, the
  * simulator) is not OpenAI's model even when it has the same name, so its cost is unknown and
  * counted as 0 with `costKnown: false`.
+ *
+ * Three ways OpenAI bills the same tokens:
+ * - prompt tokens its prompt cache served (`usage.prompt_tokens_details.cached_tokens`) at the
+ *   model's cached-input rate;
+ * - the `flex` service tier and the Batch API at half the standard rates (cached input included).
  */
 import type { LlmSettings, ModelPrice, TokenUsage } from "./types.js";
 
 /**
- * Standard (non-batch, non-cached-input) list prices from https://openai.com/api/pricing as of
- * 2025-06. They change: set `prices` in the config to override.
+ * Standard-tier list prices (USD per 1M tokens on the page, per 1K here), from OpenAI's pricing
+ * page (developers.openai.com/api/docs/pricing), looked up 2026-12-01 through public snapshots
+ * of it: a post of 2026-11-06 that read the page on 2026-11-05, and price tables of March–June
+ * 2026, which agree on the input/output rates. Cached input is a tenth of input for the gpt-5
+ * family, a quarter for gpt-4.1, o3 and o4-mini, a half for gpt-4o, gpt-4o-mini, o1 and o3-mini
+ * (one snapshot lists gpt-5 cached input at half; the page's own tenth is used). They change:
+ * set `llm.prices` in the config to override, cached rate included.
  */
-export const BUILT_IN_PRICES: Readonly<Record<string, ModelPrice>> = {
-  "gpt-4o-mini": { prompt: 0.00015, completion: 0.0006 },
-  "gpt-4o": { prompt: 0.0025, completion: 0.01 },
-  "gpt-4.1": { prompt: 0.002, completion: 0.008 },
-  "gpt-4.1-mini": { prompt: 0.0004, completion: 0.0016 },
-  "gpt-4.1-nano": { prompt: 0.0001, completion: 0.0004 },
-  "gpt-4-turbo": { prompt: 0.01, completion: 0.03 },
-  "gpt-3.5-turbo": { prompt: 0.0005, completion: 0.0015 },
+const PER_MILLION: Readonly<Record<string, readonly [prompt: number, cachedPrompt: number | undefined, completion: number]>> = {
+  "gpt-5": [1.25, 0.125, 10],
+  "gpt-5-mini": [0.25, 0.025, 2],
+  "gpt-5-nano": [0.05, 0.005, 0.4],
+  "gpt-4.1": [2, 0.5, 8],
+  "gpt-4.1-mini": [0.4, 0.1, 1.6],
+  "gpt-4.1-nano": [0.1, 0.025, 0.4],
+  "gpt-4o": [2.5, 1.25, 10],
+  "gpt-4o-mini": [0.15, 0.075, 0.6],
+  o1: [15, 7.5, 60],
+  o3: [2, 0.5, 8],
+  "o3-mini": [1.1, 0.55, 4.4],
+  "o4-mini": [1.1, 0.275, 4.4],
+  "gpt-4-turbo": [10, undefined, 30],
+  "gpt-3.5-turbo": [0.5, undefined, 1.5],
 };
+
+export const BUILT_IN_PRICES: Readonly<Record<string, ModelPrice>> = Object.fromEntries(
+  Object.entries(PER_MILLION).map(([model, [prompt, cachedPrompt, completion]]) => [
+    model,
+    { prompt: prompt / 1000, completion: completion / 1000, ...(cachedPrompt === undefined ? {} : { cachedPrompt: cachedPrompt / 1000 }) },
+  ]),
+);
+
+/**
+ * Models the flex tier is offered for (OpenAI's flex processing guide: o3, o4-mini and the gpt-5
+ * family); others answer a flex request with HTTP 400. Dated snapshots match by prefix.
+ */
+const FLEX_MODELS = ["gpt-5", "gpt-5-mini", "gpt-5-nano", "o3", "o4-mini"];
+
+export function flexOffered(model: string): boolean {
+  return FLEX_MODELS.some((name) => model === name || model.startsWith(`${name}-`) || model.startsWith(`${name}.`));
+}
+
+/** How a request is billed: standard online, the flex tier, or the Batch API. */
+export type PriceTier = "online" | "flex" | "batch";
+
+/** Share of the standard price each tier pays: flex and batch are half price, cached input included. */
+export const TIER_MULTIPLIER: Readonly<Record<PriceTier, number>> = { online: 1, flex: 0.5, batch: 0.5 };
 
 /**
  * Exact name first, then the longest table entry the name extends with "-", so dated snapshots
@@ -48,7 +88,42 @@ export function priceForEndpoint(settings: Pick<LlmSettings, "baseUrl" | "model"
   return isOpenAiHost(settings.baseUrl) ? priceFor(settings.model) : undefined;
 }
 
-export function costUsd(usage: TokenUsage, price: ModelPrice | undefined): number {
+/** Cost of one reply's tokens; provider-cached prompt tokens at the cached rate when the model has one. */
+export function costUsd(usage: TokenUsage, price: ModelPrice | undefined, tier: PriceTier = "online"): number {
   if (!price) return 0;
-  return (usage.promptTokens / 1000) * price.prompt + (usage.completionTokens / 1000) * price.completion;
+  const cached = Math.min(usage.providerCachedPromptTokens ?? 0, usage.promptTokens);
+  const cachedRate = price.cachedPrompt ?? price.prompt;
+  const standard = ((usage.promptTokens - cached) / 1000) * price.prompt + (cached / 1000) * cachedRate + (usage.completionTokens / 1000) * price.completion;
+  return standard * TIER_MULTIPLIER[tier];
+}
+
+/** What the Batch API charges for these tokens (half the standard rates); for batch mode. */
+export function batchCostUsd(usage: TokenUsage, price: ModelPrice | undefined): number {
+  return costUsd(usage, price, "batch");
+}
+
+export interface CostByTier {
+  model: string;
+  /** Undefined for a local or unknown model: no price is known, so no cost is claimed. */
+  price: ModelPrice | undefined;
+  online: number | undefined;
+  flex: number | undefined;
+  batch: number | undefined;
+}
+
+/**
+ * The same estimated tokens priced online, on the flex tier and through the Batch API, side by
+ * side (the dry run shows them). Prompt-cache hits are not assumed: the figures are upper bounds.
+ */
+export function costByTier(tokens: TokenUsage, model: string, overrides?: Readonly<Record<string, ModelPrice>>): CostByTier {
+  const price = priceFor(model, overrides);
+  const at = (tier: PriceTier) => (price ? costUsd(tokens, price, tier) : undefined);
+  return { model, price, online: at("online"), flex: flexOffered(model) ? at("flex") : undefined, batch: at("batch") };
+}
+
+/** "online $1.20 · flex $0.60 · batch $0.60", or why there is no figure. */
+export function formatCostByTier(costs: CostByTier): string {
+  if (!costs.price) return `no price known for ${costs.model} (local or unknown model): set llm.prices to compare online, flex and batch cost`;
+  const usd = (value: number | undefined) => (value === undefined ? "not offered" : `$${value.toFixed(2)}`);
+  return `online ${usd(costs.online)} · flex ${usd(costs.flex)} · batch ${usd(costs.batch)} (flex: --service-tier flex; batch: the Batch API; both half price; no prompt-cache hits assumed)`;
 }

@@ -53,6 +53,22 @@ export class TokenBucket {
     this.pump();
   }
 
+  /**
+   * For callers that keep their own queue (the endpoint router): take `amount` now, after
+   * `msUntil` said 0. Same debt rule as `acquire`.
+   */
+  take(amount: number): void {
+    this.refill();
+    this.level -= amount;
+  }
+
+  /** Milliseconds until `amount` could be taken (0: now), taking nothing. */
+  msUntil(amount: number): number {
+    this.refill();
+    const needed = Math.min(amount, this.capacity);
+    return this.level >= needed ? 0 : Math.max(1, Math.ceil(((needed - this.level) / this.perSecond) * 1000));
+  }
+
   private refill(): void {
     const now = this.now();
     this.level = Math.min(this.capacity, this.level + ((now - this.lastRefill) / 1000) * this.perSecond);
@@ -99,6 +115,23 @@ export class RateLimiter {
   async acquire(estimatedTokens: number): Promise<void> {
     await this.tokens?.acquire(estimatedTokens);
     await this.requests?.acquire(1);
+  }
+
+  /**
+   * Non-blocking: take the tokens and the request slot together if both are there now and return
+   * 0, else take nothing and return the milliseconds until they could be.
+   */
+  tryAcquire(estimatedTokens: number): number {
+    const wait = this.msUntil(estimatedTokens);
+    if (wait > 0) return wait;
+    this.tokens?.take(estimatedTokens);
+    this.requests?.take(1);
+    return 0;
+  }
+
+  /** Milliseconds until a request of this size could be sent (0: now), taking nothing. */
+  msUntil(estimatedTokens: number): number {
+    return Math.max(this.tokens?.msUntil(estimatedTokens) ?? 0, this.requests?.msUntil(1) ?? 0);
   }
 
   /** After the attempt: replace the estimate by what was really used (0 when nothing was processed). */

@@ -4,6 +4,8 @@
  */
 import { z } from "zod";
 import { BatchSettings, LlmMode, ServiceTier } from "./batch/settings.js";
+import { EndpointSettings } from "./endpoints.js";
+import type { EndpointTotals } from "./router.js";
 
 export const ChatMessage = z.object({
   role: z.enum(["system", "user", "assistant"]),
@@ -37,6 +39,11 @@ export type FinishReason = "stop" | "length" | "content_filter" | "tool_calls" |
 export interface TokenUsage {
   promptTokens: number;
   completionTokens: number;
+  /**
+   * The part of `promptTokens` the provider served from its own prompt cache
+   * (`usage.prompt_tokens_details.cached_tokens`), billed at the cached rate.
+   */
+  providerCachedPromptTokens?: number;
 }
 
 export interface ChatReply {
@@ -63,6 +70,12 @@ export interface LlmTotals {
   /** The part of the token counts above that was replayed from the cache (free). */
   cachedPromptTokens?: number;
   cachedCompletionTokens?: number;
+  /** Prompt tokens of fresh replies that the provider's prompt cache served (billed lower). */
+  providerCachedPromptTokens?: number;
+  /** Attempts moved to another endpoint after a connection failure, timeout or 5xx (not counted as retries). */
+  failovers?: number;
+  /** Requests, tokens and errors per endpoint, when there are several. */
+  endpoints?: EndpointTotals[];
   /** Money actually spent: replies from the cache cost nothing. */
   costUsd: number;
   /**
@@ -81,8 +94,11 @@ export interface LlmClient {
   totals(): LlmTotals;
 }
 
-/** USD per 1K tokens. Unknown and local models cost 0. */
-export const ModelPrice = z.object({ prompt: z.number().nonnegative(), completion: z.number().nonnegative() });
+/**
+ * USD per 1K tokens. Unknown and local models cost 0. `cachedPrompt` prices prompt tokens the
+ * provider served from its prompt cache; without it they cost the full prompt rate.
+ */
+export const ModelPrice = z.object({ prompt: z.number().nonnegative(), completion: z.number().nonnegative(), cachedPrompt: z.number().nonnegative().optional() });
 export type ModelPrice = z.infer<typeof ModelPrice>;
 
 /**
@@ -118,5 +134,10 @@ export const LlmSettings = z.object({
   batch: BatchSettings.partial().optional(),
   /** Sent as `service_tier` (OpenAI); "flex" is billed at half price. */
   serviceTier: ServiceTier.optional(),
+  /**
+   * Several endpoints serving the model (`--base-url` repeated, or `llm.endpoints`); absent for
+   * one. `baseUrl`/`apiKey`/`concurrency` above are then the first endpoint's and the sum.
+   */
+  endpoints: z.array(EndpointSettings).min(1).optional(),
 });
 export type LlmSettings = z.infer<typeof LlmSettings>;

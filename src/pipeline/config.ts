@@ -14,6 +14,7 @@ import { z } from "zod";
 import { UserError } from "../errors.js";
 import { readUtf8Text } from "../io/records.js";
 import { EXPORT_FORMATS } from "../io/exporters.js";
+import { EndpointConfig, EndpointConfigList } from "../llm/endpoints.js";
 import { ModelPrice } from "../llm/types.js";
 import { LlmMode, ServiceTier } from "../llm/batch/settings.js";
 import { Language } from "../schemas.js";
@@ -166,7 +167,9 @@ export const LlmConfig = z.strictObject({
   batchWave: positiveInt().optional(),
   serviceTier: z.enum(ServiceTier.options, { error: `one of ${ServiceTier.options.join(", ")}` }).optional(),
   /** USD per 1K tokens, by model name; wins over the built-in table. */
-  prices: z.record(z.string(), ModelPrice, { error: "a map of model name → {prompt, completion} (USD per 1K tokens)" }).optional(),
+  prices: z.record(z.string(), ModelPrice, { error: "a map of model name → {prompt, completion, cachedPrompt?} (USD per 1K tokens)" }).optional(),
+  /** Several servers of one model, instead of `baseUrl` (schema: src/llm/endpoints.ts). */
+  endpoints: EndpointConfigList.optional(),
   apiKey: z.never({ error: NO_KEY_IN_FILE }).optional(),
 });
 export type LlmConfig = z.infer<typeof LlmConfig>;
@@ -203,6 +206,9 @@ export const PipelineConfig = z.strictObject({
   input: path().optional(),
   stages: z.array(StageEntry, { error: "a list of stages" }).min(1, { error: "at least one stage" }),
 }).superRefine((config, ctx) => {
+  if (config.llm?.baseUrl !== undefined && config.llm.endpoints !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["llm", "endpoints"], message: "set llm.baseUrl or llm.endpoints, not both (the endpoints list names every server)" });
+  }
   const first = config.stages[0];
   if (first && first.name !== "generate" && config.input === undefined) {
     ctx.addIssue({ code: "custom", path: ["stages", 0, first.name], message: `the first stage is ${first.name}, which reads records: set \`input:\` to an Alpaca JSON/JSONL file, or start with generate` });
@@ -302,7 +308,7 @@ function describe(issue: Issue, data: unknown): Described[] {
     });
   }
   if (issue.code === "custom") return [{ path, problem: issue.message }];
-  if (path.at(-1) === "apiKey") return [{ path, problem: NO_KEY_IN_FILE }];
+  if (path.at(-1) === "apiKey" && path[1] !== "endpoints") return [{ path, problem: NO_KEY_IN_FILE }];
   const value = valueAt(data, path);
   if (value === undefined) return [{ path, problem: `missing; expected ${issue.message}` }];
   return [{ path, problem: `expected ${issue.message}, got ${JSON.stringify(value)}` }];
@@ -345,6 +351,7 @@ function lineOf(doc: Document, lineCounter: LineCounter, path: readonly PathKey[
 /** The keys the schema allows at an object path, for "did you mean". */
 function knownKeysAt(path: readonly PathKey[]): string[] {
   if (path.length === 0) return Object.keys(PipelineConfig.shape);
+  if (path[0] === "llm" && path[1] === "endpoints") return Object.keys(EndpointConfig.shape);
   if (path[0] === "llm") return Object.keys(LlmConfig.shape).filter((k) => k !== "apiKey");
   const stage = path[2];
   if (path[0] === "stages" && typeof stage === "string" && isStageName(stage)) {

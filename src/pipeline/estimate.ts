@@ -9,7 +9,7 @@
  * a real model accepts and rejects differently, so treat the figures as an order of magnitude.
  */
 import { getEncoding, type Tiktoken } from "js-tiktoken";
-import { costUsd, priceForEndpoint } from "../llm/cost.js";
+import { costByTier, costUsd, formatCostByTier, priceForEndpoint } from "../llm/cost.js";
 import type { LlmSettings, ModelPrice } from "../llm/types.js";
 import { readRecordFile, readUtf8Text } from "../io/records.js";
 import { promptPath } from "../prompts.js";
@@ -298,6 +298,8 @@ export function formatEstimate(estimate: PipelineEstimate): string {
     `Dry run — no requests sent. Model ${estimate.model}; tokens: ${estimate.tokenizer}; price: ${price}.`,
     "",
     formatTable(["stage", "records out", "requests", "prompt tokens", "completion tokens", "cost"], rows),
+    "",
+    `Cost by tier: ${formatCostByTier(costByTier({ promptTokens: total((s) => s.promptTokens), completionTokens: total((s) => s.completionTokens) }, estimate.model, estimate.price && { [estimate.model]: estimate.price }))}`,
     "",
     "Assumptions:",
     ...estimate.stages.flatMap((s) => s.assumptions.map((a) => `  - ${a}`)),

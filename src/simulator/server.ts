@@ -64,6 +64,11 @@ export interface SimulatorOptions {
   batchDelayMs?: number;
   batchFailRate?: number;
   batchExpireRate?: number;
+  /**
+   * Fault: the server dies when a request arrives after this many: that request and every reply
+   * still owed are cut (connection reset), and later connections are refused.
+   */
+  dieAfterRequests?: number;
 }
 
 /** One chat request as received: its sampling seed and the hash of everything else in it. */
@@ -86,6 +91,12 @@ export interface SimStats {
   profile: ProfileName;
   /** Every parsed chat request's seed, in arrival order (tests check no two requests share one). */
   seeds: SeedUse[];
+  /** The most requests that were in flight at once. */
+  maxInFlight: number;
+  /** Requests by the `service_tier` they asked for ("none" when absent). */
+  requestsByServiceTier: Record<string, number>;
+  /** Prompt tokens reported as served from the simulated prompt cache. */
+  cachedPromptTokens: number;
 }
 
 export interface RunningSimulator {
@@ -110,6 +121,7 @@ const ChatBody = z.object({
   response_format: z.object({ type: z.string() }).nullish(),
   seed: z.number().int().nullish(),
   n: z.number().int().nullish(),
+  service_tier: z.string().nullish(),
 });
 type ChatBody = z.infer<typeof ChatBody>;
 
@@ -123,6 +135,9 @@ function emptyStats(profile: ProfileName): SimStats {
     faults: { "429": 0, "500": 0, hang: 0, malformed: 0, truncate: 0 },
     completed: 0,
     inFlight: 0,
+    maxInFlight: 0,
+    requestsByServiceTier: {},
+    cachedPromptTokens: 0,
   };
 }
 
@@ -270,6 +285,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     // llama.cpp counts only the first choice when n > 1; the others count all.
     const completionTokens = profile.n === "firstCounted" ? (perChoice[0] ?? 0) : perChoice.reduce((sum, n) => sum + n, 0);
     const cached = cachedPromptTokens(profile, promptPrefixes, prompt, simTokens);
+    stats.cachedPromptTokens += cached;
     return {
       id: `chatcmpl-sim-${bodyHash.toString(16)}-${attempt}`,
       object: "chat.completion",
@@ -278,6 +294,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       system_fingerprint: "instructforge-simulator",
       choices: replies.map((reply, index) => ({ index, message: { role: "assistant", content: reply.text }, finish_reason: reply.finishReason ?? "stop", logprobs: null })),
       usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens, ...profile.usageExtras(cached) },
+      // As OpenAI does: the tier that served the request.
+      ...(body.service_tier ? { service_tier: body.service_tier === "auto" ? "default" : body.service_tier } : {}),
     };
   }
 
@@ -338,9 +356,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   }
 
   async function handleChat(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (options.dieAfterRequests !== undefined && stats.requests >= options.dieAfterRequests) {
+      res.destroy();
+      void shutdown().catch(() => undefined);
+      return;
+    }
     stats.requests++;
     pending.add(res);
     stats.inFlight = pending.size;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
     res.on("close", () => {
       pending.delete(res);
       stats.inFlight = pending.size;
@@ -361,6 +385,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     const body = acceptBody(res, raw);
     if (!body) return;
     const request = toSimRequest(body, jsonEnforced(body));
+    increment(stats.requestsByServiceTier, body.service_tier ?? "none");
     const handler = handlerList.find((h) => h.matches(request));
     if (!handler) {
       refuse(res, { status: 500, message: "no simulator handler matched (the catch-all is missing)", type: "server_error" });
@@ -446,19 +471,23 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   });
   const { port } = server.address() as AddressInfo;
   chatUrl = `http://${host}:${port}/v1/chat/completions`;
+  let closing: Promise<void> | undefined;
+  function shutdown(): Promise<void> {
+    closing ??= new Promise<void>((resolve, reject) => {
+      batchService.close();
+      for (const res of pending) res.destroy();
+      pending.clear();
+      server.close((error) => (error ? reject(error) : resolve()));
+      server.closeAllConnections();
+    });
+    return closing;
+  }
 
   return {
     url: `http://${host}:${port}/v1`,
     stats: () => structuredClone(stats),
     batchStats: () => batchService.stats(),
     resetStats,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        batchService.close();
-        for (const res of pending) res.destroy();
-        pending.clear();
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: shutdown,
   };
 }

@@ -127,7 +127,9 @@ describe("generate --mode batch (against the simulator's Batch API)", () => {
       expectNoNeedlessResubmission(sim);
       const manifest = readManifest(out) as { batch: { batchesAdopted: number; repliesAdopted: number } };
       expect(manifest.batch.batchesAdopted).toBeGreaterThanOrEqual(1);
-      expect(manifest.batch.repliesAdopted).toBeGreaterThan(0);
+      // A finished adopted batch hands its replies out before anyone asks; a running one is joined
+      // by the re-run's requests as they come (whichever comes first is a race, so not asserted).
+      if (when !== "at once") expect(manifest.batch.repliesAdopted).toBeGreaterThan(0);
       // The unrecorded batch was found by listing, and is now marked collected.
       expect(readJournal(out).some((line) => line.type === "collected" && line.batchId === unrecorded)).toBe(true);
     });

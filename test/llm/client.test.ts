@@ -1,22 +1,11 @@
 /** The LLM client against the real simulator over HTTP on 127.0.0.1. */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { createLlmClient, type RetryEvent } from "../../src/llm/client.js";
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from "../../src/simulator/server.js";
-import { FAST_BACKOFF, TEST_KEY, testSettings, userPrompt } from "./helpers.js";
+import { FAST_BACKOFF, TEST_KEY, testSettings, userPrompt, useSimulators } from "./helpers.js";
 
-const running: RunningSimulator[] = [];
-
-async function simulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
-  const sim = await startSimulator({ seed: 7, ...options });
-  running.push(sim);
-  return sim;
-}
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((sim) => sim.close()));
-});
+const simulator = useSimulators({ seed: 7 });
 
 const prompts = Array.from({ length: 20 }, (_, i) => `Describe interesting fact number ${i} about rivers.`);
 

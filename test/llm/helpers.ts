@@ -2,7 +2,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { afterEach } from "vitest";
 import type { LlmSettings } from "../../src/llm/types.js";
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from "../../src/simulator/server.js";
 
 export const TEST_KEY = "sk-test-secret-key-0123456789";
 
@@ -32,4 +34,20 @@ export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Simulators started by a test file, closed after each test: `const simulator = useSimulators({seed: 7})`
+ * at the top of the file, then `await simulator({latencyMs: 20})` in a test.
+ */
+export function useSimulators(defaults: SimulatorOptions = {}): (options?: SimulatorOptions) => Promise<RunningSimulator> {
+  const running: RunningSimulator[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((sim) => sim.close()));
+  });
+  return async (options = {}) => {
+    const sim = await startSimulator({ ...defaults, ...options });
+    running.push(sim);
+    return sim;
+  };
 }

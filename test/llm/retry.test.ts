@@ -40,7 +40,10 @@ test("redactSecret removes every occurrence", () => {
 });
 
 test("prices: exact, dated snapshot, override, unknown", () => {
-  expect(priceFor("gpt-4o-mini")).toEqual({ prompt: 0.00015, completion: 0.0006 });
+  const mini = priceFor("gpt-4o-mini");
+  expect(mini?.prompt).toBeCloseTo(0.00015, 12);
+  expect(mini?.completion).toBeCloseTo(0.0006, 12);
+  expect(mini?.cachedPrompt).toBeCloseTo(0.000075, 12);
   expect(priceFor("gpt-4o-mini-2024-07-18")).toEqual(priceFor("gpt-4o-mini"));
   expect(priceFor("gpt-4.1-nano-2025-04-14")).toEqual(priceFor("gpt-4.1-nano"));
   expect(priceFor("gpt-4o", { "gpt-4o": { prompt: 1, completion: 1 } })).toEqual({ prompt: 1, completion: 1 });

@@ -171,7 +171,7 @@ describe("prices", () => {
 
   it("OpenAI's list prices apply on OpenAI's host only", () => {
     const settings = { model: "gpt-4o-mini-2024-07-18" };
-    expect(priceForEndpoint({ ...settings, baseUrl: "https://api.openai.com/v1" })).toEqual({ prompt: 0.00015, completion: 0.0006 });
+    expect(priceForEndpoint({ ...settings, baseUrl: "https://api.openai.com/v1" })).toMatchObject({ prompt: 0.00015, completion: 0.0006 });
     expect(priceForEndpoint({ ...settings, baseUrl: "http://127.0.0.1:8000/v1" })).toBeUndefined();
     expect(priceForEndpoint({ ...settings, baseUrl: "http://127.0.0.1:8000/v1", prices: { "gpt-4o-mini": { prompt: 1, completion: 1 } } })).toEqual({ prompt: 1, completion: 1 });
   });
