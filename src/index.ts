@@ -12,10 +12,11 @@ import type { z } from "zod";
 import { UserError } from "./errors.js";
 import { createLlmClient as createClient, type LlmClientOptions } from "./llm/client.js";
 import { LlmSettings, type LlmClient } from "./llm/types.js";
-import { callStage, type StageCall } from "./pipeline/stageCalls.js";
+import { callStage, type StageInvocation } from "./pipeline/stageCalls.js";
 import { STAGE_OPTIONS, type StageName, type StageOptions } from "./pipeline/config.js";
 import type { Language } from "./schemas.js";
 import type { StageContext, StageProgress } from "./runtime/stageRun.js";
+import { STAGES } from "./stages/index.js";
 
 export { LlmRequestError, type LlmClientOptions } from "./llm/client.js";
 export type { ChatMessage, ChatReply, ChatRequest, LlmClient, LlmTotals, TokenUsage } from "./llm/types.js";
@@ -24,6 +25,8 @@ export { AlpacaRecord, Language, RecordMeta, RejectedRecord, SeedTask, recordId 
 export { PipelineConfig, loadPipelineConfig, parsePipelineConfig, STAGE_OPTIONS, type StageName, type StageOptions } from "./pipeline/config.js";
 export { runPipeline, type PipelineRunOptions, type PipelineSummary } from "./pipeline/runPipeline.js";
 export { estimatePipeline, formatEstimate } from "./pipeline/estimate.js";
+export { STAGES } from "./stages/index.js";
+export type { StageDefinition } from "./stages/definition.js";
 export { StageInterrupted, type StageContext, type StageProgress } from "./runtime/stageRun.js";
 export { UserError };
 
@@ -67,7 +70,7 @@ function stageFunction<K extends Exclude<StageName, "export">>(name: K): StageFu
     // The same check a config gets: a value the CLI would refuse is refused here too.
     const stageOptions = STAGE_OPTIONS[name].parse(rest) as StageOptions<K>;
     const context: StageContext = { signal: runtime.signal, onProgress: runtime.onProgress, log: runtime.log, restart: runtime.restart };
-    const call = { stage: { name, options: stageOptions }, inputPath, outDir: out, lang, seed, llm: llmOf(name, stageOptions, runtime), context } as StageCall;
+    const call = { stage: { name, options: stageOptions }, inputPath, outDir: out, lang, seed, llm: llmOf(name, stageOptions, runtime), context } as StageInvocation;
     await callStage(call);
   };
 }
@@ -75,10 +78,9 @@ function stageFunction<K extends Exclude<StageName, "export">>(name: K): StageFu
 /** Stages that never call a model still take a (never used) endpoint in the shared call shape. */
 const NO_ENDPOINT: LlmSettings = LlmSettings.parse({ baseUrl: "http://no-endpoint.invalid/v1", apiKey: "unused", model: "none" });
 
-function llmOf(name: StageName, options: object, runtime: StageRuntime): LlmSettings {
+function llmOf<K extends Exclude<StageName, "export">>(name: K, options: StageOptions<K>, runtime: StageRuntime): LlmSettings {
   if (runtime.llm !== undefined) return LlmSettings.parse(runtime.llm);
-  const scores = "judge" in options && options.judge === true ? true : "complexity" in options && options.complexity === true;
-  if (name === "dedup" || (name === "filter" && !scores)) return NO_ENDPOINT;
+  if (!(STAGES[name].callsModel as (o: StageOptions<K>) => boolean)(options)) return NO_ENDPOINT;
   throw new UserError(`${name} calls a model: pass { llm: { baseUrl, apiKey, model } } as its runtime`, 2);
 }
 

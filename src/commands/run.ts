@@ -7,7 +7,8 @@ import { UserError } from "../errors.js";
 import type { LlmSettings } from "../llm/types.js";
 import { CONFIG_ERROR_EXIT, loadPipelineConfig, type PipelineConfig } from "../pipeline/config.js";
 import { estimatePipeline, formatEstimate } from "../pipeline/estimate.js";
-import { runPipeline } from "../pipeline/runPipeline.js";
+import { runPipeline, workStages } from "../pipeline/runPipeline.js";
+import { STAGES } from "../stages/index.js";
 import { action } from "./action.js";
 import { withCliStageContext } from "./stageContext.js";
 import { addLlmOptions, resolveLlmSettings, type LlmFlags } from "./llmOptions.js";
@@ -47,13 +48,9 @@ async function runCommand(flags: RunFlags, command: Command): Promise<void> {
   if (summary.stoppedEarly === undefined) process.stderr.write(`instructforge: pipeline complete: ${summary.finalRecords} records in ${summary.outDir}/final\n`);
 }
 
-/** Only a pipeline with a stage that calls a model needs an endpoint and a key (dedup and a rules-only filter do not). */
+/** Only a pipeline with a stage that calls a model needs an endpoint and a key (each stage's definition says). */
 function callsAModel(config: PipelineConfig): boolean {
-  return config.stages.some((stage) => {
-    if (stage.name === "dedup" || stage.name === "export") return false;
-    if (stage.name === "filter") return stage.options.judge === true || stage.options.complexity === true;
-    return true;
-  });
+  return workStages(config).some((stage) => (STAGES[stage.name].callsModel as (options: typeof stage.options) => boolean)(stage.options));
 }
 
 /** `--out` and `--num` replace the config's values. */

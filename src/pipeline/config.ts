@@ -18,117 +18,14 @@ import { EndpointConfig, EndpointConfigList } from "../llm/endpoints.js";
 import { ModelPrice } from "../llm/types.js";
 import { LlmMode, ServiceTier } from "../llm/batch/settings.js";
 import { Language } from "../schemas.js";
-import { RULE_NAMES as GENERATE_RULES } from "../stages/selfInstruct/rules.js";
-import { FILTER_LIMITS, FilterThresholds, RULE_NAMES as FILTER_RULES } from "../stages/filter/config.js";
-import { TRANSLATE_LIMITS } from "../stages/translate/stage.js";
+import { FilterThresholds } from "../stages/filter/config.js";
+import { STAGES } from "../stages/index.js";
+import { flag, nonNegativeInt, oneOf, path, positiveInt, positiveNumber, text } from "../stages/optionParts.js";
 
 /** Exit code for a config the user must fix (same as bad flags). */
 export const CONFIG_ERROR_EXIT = 2;
 
-// Small typed building blocks; each carries the one sentence an error prints after "expected".
-const positiveInt = () => z.number({ error: "a positive integer" }).int({ error: "a positive integer" }).positive({ error: "a positive integer" });
-const nonNegativeInt = () => z.number({ error: "an integer ≥ 0" }).int({ error: "an integer ≥ 0" }).nonnegative({ error: "an integer ≥ 0" });
-const positiveNumber = () => z.number({ error: "a positive number" }).positive({ error: "a positive number" });
-const between = (min: number, max: number) =>
-  z.number({ error: `a number from ${min} to ${max}` }).min(min, { error: `a number from ${min} to ${max}` }).max(max, { error: `a number from ${min} to ${max}` });
-const upTo = (max: number) => z.number({ error: `a whole number from 1 to ${max}` }).int({ error: `a whole number from 1 to ${max}` }).min(1, { error: `a whole number from 1 to ${max}` }).max(max, { error: `a whole number from 1 to ${max}` });
-const path = () => z.string({ error: "a file path" }).min(1, { error: "a file path" });
-const text = () => z.string({ error: "a string" });
-const flag = () => z.boolean({ error: "true or false" });
-const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `one of ${values.join(", ")}` });
-const listOf = <T extends readonly [string, ...string[]]>(values: T) => z.array(oneOf(values), { error: `a list of: ${values.join(", ")}` });
-
-/**
- * Stage options mirror the stage commands' flags (camelCase: `--tasks-per-request` →
- * `tasksPerRequest`). Every option is optional: the stage applies its own defaults. `lang`,
- * `seed` and the LLM settings come from the top of the config, so every stage sees the same ones.
- */
-export const GenerateOptions = z.strictObject({
-  /** How many records to keep (`run --num` overrides it). */
-  num: positiveInt(),
-  seeds: path().optional(),
-  examples: positiveInt().optional(),
-  machineExamples: nonNegativeInt().optional(),
-  tasksPerRequest: positiveInt().optional(),
-  temperature: between(0, 2).optional(),
-  topP: between(0, 1).optional(),
-  maxTokens: positiveInt().optional(),
-  prompt: path().optional(),
-  rougeL: between(0, 1).optional(),
-  blacklist: path().optional(),
-  noFilter: listOf(GENERATE_RULES).optional(),
-  /** alpaca (default; BELLE for zh) or self-instruct (the original four-step pipeline). */
-  recipe: oneOf(["alpaca", "self-instruct"]).optional(),
-  /** list-end (default): stop the reply at the list's last number; none. */
-  stop: oneOf(["list-end", "none"]).optional(),
-});
-
-export const EvolveOptions = z.strictObject({
-  rounds: positiveInt().optional(),
-  /** Operations and weights, as the --ops flag: "add_constraints=1,deepen=2,breadth". */
-  ops: text().optional(),
-  family: oneOf(["auto", "general", "code"]).optional(),
-  keepOriginal: flag().optional(),
-  answer: flag().optional(),
-  /** Opt-in (WizardLM has no such rule): drop an evolution whose ROUGE-L F1 to its parent is above this. */
-  maxParentSimilarity: between(0, 1).optional(),
-  answerMaxTokens: positiveInt().optional(),
-  /** A file holding the answers' system message (default: none). */
-  answerSystem: path().optional(),
-  answerTemperature: between(0, 2).optional(),
-  answerTopP: between(0, 1).optional(),
-  promptsDir: path().optional(),
-});
-
-export const AnswerOptions = z.strictObject({
-  systemPrompt: path().optional(),
-  maxTokens: positiveInt().optional(),
-  temperature: between(0, 2).optional(),
-});
-
-export const DedupOptions = z.strictObject({
-  /** Drop when ROUGE-L F1 of the instruction with a kept one is above this; 0 turns it off. */
-  rougeL: between(0, 1).optional(),
-  /** Drop when shingle Jaccard with a kept record is at least this; 0 turns it off. */
-  minhash: between(0, 1).optional(),
-  field: oneOf(["record", "instruction"]).optional(),
-  /** Seed tasks every record is also compared with. */
-  seeds: path().optional(),
-});
-
-export const FilterOptions = z.strictObject({
-  /** Run only these heuristic rules (default: all). */
-  rules: listOf(FILTER_RULES).optional(),
-  disable: listOf(FILTER_RULES).optional(),
-  thresholds: FilterThresholds.partial().optional(),
-  /** Rate every record 0–5 with the LLM and drop those below minScore (default 4.5). */
-  judge: flag().optional(),
-  minScore: between(FILTER_LIMITS.minScore.min, FILTER_LIMITS.minScore.max).optional(),
-  /** Score instruction complexity 1–6 with the LLM. */
-  complexity: flag().optional(),
-  judgeBatch: upTo(FILTER_LIMITS.judgeBatch).optional(),
-  judgeAttempts: upTo(FILTER_LIMITS.judgeAttempts).optional(),
-  /** Keep the K best by quality × complexity. */
-  top: positiveInt().optional(),
-  /** Prompt files for the judge and the complexity scorer. */
-  judgePrompt: path().optional(),
-  complexityPrompt: path().optional(),
-  /** Deita selection: `select: deita` with `budget`, optional `embeddingModel` and `diversityThreshold`. */
-  select: oneOf(["deita"]).optional(),
-  budget: positiveInt().optional(),
-  embeddingModel: text().min(1, { error: "a model name" }).optional(),
-  diversityThreshold: between(0, 1).optional(),
-});
-
-export const TranslateOptions = z.strictObject({
-  fields: listOf(["instruction", "input", "output"]).optional(),
-  regenerateOutput: flag().optional(),
-  keepLanguageSpecific: flag().optional(),
-  recordsPerRequest: upTo(TRANSLATE_LIMITS.recordsPerRequest).optional(),
-  attempts: upTo(TRANSLATE_LIMITS.attempts).optional(),
-  prompt: path().optional(),
-});
-
+/** Each work stage's options are its definition's schema (src/stages/<stage>/definition.ts); `export` is the pipeline's last step. */
 export const ExportOptions = z.strictObject({
   formats: z.array(oneOf(EXPORT_FORMATS), { error: `a list of: ${EXPORT_FORMATS.join(", ")}` }).min(1, { error: "at least one format" }),
   bom: flag().optional(),
@@ -136,12 +33,12 @@ export const ExportOptions = z.strictObject({
 });
 
 export const STAGE_OPTIONS = {
-  generate: GenerateOptions,
-  evolve: EvolveOptions,
-  answer: AnswerOptions,
-  dedup: DedupOptions,
-  filter: FilterOptions,
-  translate: TranslateOptions,
+  generate: STAGES.generate.options,
+  evolve: STAGES.evolve.options,
+  answer: STAGES.answer.options,
+  dedup: STAGES.dedup.options,
+  filter: STAGES.filter.options,
+  translate: STAGES.translate.options,
   export: ExportOptions,
 } as const;
 
@@ -248,28 +145,14 @@ export function parsePipelineConfig(source: string, file: string): PipelineConfi
 }
 
 function resolvePaths(config: PipelineConfig, baseDir: string): PipelineConfig {
-  const fromFile = (p: string | undefined) => (p === undefined || isAbsolute(p) ? p : resolve(baseDir, p));
+  const fromFile = (p: unknown) => (typeof p !== "string" || isAbsolute(p) ? p : resolve(baseDir, p));
   const stages = config.stages.map((stage): StageConfig => {
-    switch (stage.name) {
-      case "generate": {
-        const { seeds, prompt, blacklist } = stage.options;
-        return { ...stage, options: { ...stage.options, seeds: fromFile(seeds), prompt: fromFile(prompt), blacklist: fromFile(blacklist) } };
-      }
-      case "dedup":
-        return { ...stage, options: { ...stage.options, seeds: fromFile(stage.options.seeds) } };
-      case "evolve":
-        return { ...stage, options: { ...stage.options, promptsDir: fromFile(stage.options.promptsDir), answerSystem: fromFile(stage.options.answerSystem) } };
-      case "answer":
-        return { ...stage, options: { ...stage.options, systemPrompt: fromFile(stage.options.systemPrompt) } };
-      case "translate":
-        return { ...stage, options: { ...stage.options, prompt: fromFile(stage.options.prompt) } };
-      case "filter":
-        return { ...stage, options: { ...stage.options, judgePrompt: fromFile(stage.options.judgePrompt), complexityPrompt: fromFile(stage.options.complexityPrompt) } };
-      default:
-        return stage;
-    }
+    if (stage.name === "export") return stage;
+    const options: Record<string, unknown> = { ...stage.options };
+    for (const key of STAGES[stage.name].paths) options[key] = fromFile(options[key]);
+    return { ...stage, options } as StageConfig;
   });
-  return { ...config, input: fromFile(config.input), stages: stages.map(dropUndefined) };
+  return { ...config, input: fromFile(config.input) as string | undefined, stages: stages.map(dropUndefined) };
 }
 
 /** Resolving paths must not add `key: undefined` entries (they would show up in manifests). */
