@@ -122,6 +122,36 @@ describe("a stage that keeps nothing", () => {
   });
 });
 
+describe("a record the server refuses", () => {
+  it("becomes one request_refused rejection with the server's message; the stage completes, and a resume does not send it again", async () => {
+    // llama.cpp's way: a prompt longer than the slot's context is refused with HTTP 400 exceed_context_size_error.
+    const small = await startSimulator({ port: 0, seed: 3, profile: "llamacpp", context: 600 });
+    try {
+      const dir = makeTempDir("contract-poison");
+      const long = `Summarise this text: ${"the quick brown fox jumps over the lazy dog ".repeat(300)}`;
+      const input = writeRecords(dir, "in.jsonl", ["Name three primary colours.", long, "List two kinds of clouds."]);
+      const out = join(dir, "answered");
+      const args = ["answer", "--in", input, "--out", out, "--max-tokens", "64", ...llmArgs(small.url)];
+      const first = await runCli(args);
+      expect(first.code, first.stderr).toBe(0);
+      expect(lineCount(join(out, "data.jsonl"))).toBe(2);
+      const rejected = readFileSync(join(out, "rejected.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as { reason: string; record: { instruction: string }; detail: { status: number; type?: string; message: string } });
+      expect(rejected).toHaveLength(1);
+      expect(rejected[0]).toMatchObject({ reason: "request_refused", record: { instruction: long }, detail: { status: 400, type: "exceed_context_size_error" } });
+      expect(rejected[0]!.detail.message).toMatch(/context/i);
+      const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { status: string };
+      expect(manifest.status).toBe("complete");
+
+      const served = small.stats().requests;
+      const again = await runCli(args);
+      expect(again.code).toBe(0);
+      expect(small.stats().requests).toBe(served);
+    } finally {
+      await small.close();
+    }
+  });
+});
+
 describe("provenance", () => {
   it("every record of the demo pipeline's final/meta.jsonl carries its generate examples and its evolution lineage", async () => {
     const out = join(makeTempDir("contract-demo"), "demo");
