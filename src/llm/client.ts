@@ -101,7 +101,8 @@ function toFinishReason(value: string | null | undefined): FinishReason {
   return value && KNOWN_FINISH_REASONS.has(value) ? (value as FinishReason) : "unknown";
 }
 
-function emptyTotals(): Required<Omit<LlmTotals, "costKnown" | "adaptations" | "endpoints">> {
+/** Totals before the first request (also the start of a sum over a run directory's attempts). */
+export function emptyLlmTotals(): Required<Omit<LlmTotals, "costKnown" | "adaptations" | "endpoints">> {
   return {
     replies: 0,
     httpRequests: 0,
@@ -141,7 +142,7 @@ export function createLlmClient(settings: LlmSettings, options: LlmClientOptions
   const price = priceForEndpoint(settings);
   // Batch and flex are billed at half the online price.
   const priceTier: PriceTier = settings.mode === "batch" ? "batch" : settings.serviceTier === "flex" ? "flex" : "online";
-  const totals = emptyTotals();
+  const totals = emptyLlmTotals();
   const secrets = [...new Set([settings.apiKey, ...(settings.endpoints ?? []).map((e) => e.apiKey)])];
   const redact = (text: string) => secrets.reduce((redacted, secret) => redactSecret(redacted, secret), text);
   const warnCache = options.onWarning ?? warnOnceOnStderr();

@@ -10,6 +10,7 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { readJsonLines } from "../io/jsonl.js";
+import { emptyLlmTotals } from "../llm/client.js";
 import type { LlmTotals, TokenUsage } from "../llm/types.js";
 
 export const LEDGER_FILE = "requests.jsonl";
@@ -110,20 +111,7 @@ export interface AttemptAccount {
 
 /** All attempts summed: the ledger's exact figures win over a killed attempt's stale snapshot. */
 export function sumAttempts(attempts: readonly AttemptAccount[]): LlmTotals & { abandoned: number } {
-  const sum: LlmTotals & { abandoned: number } = {
-    replies: 0,
-    httpRequests: 0,
-    cacheHits: 0,
-    retries: 0,
-    retriesByCause: {},
-    failures: 0,
-    promptTokens: 0,
-    completionTokens: 0,
-    cachedPromptTokens: 0,
-    cachedCompletionTokens: 0,
-    costUsd: 0,
-    abandoned: 0,
-  };
+  const sum = { ...emptyLlmTotals(), abandoned: 0 };
   for (const { llm, ledger } of attempts) {
     sum.httpRequests += ledger.httpRequests;
     sum.abandoned += ledger.abandoned;
@@ -132,11 +120,13 @@ export function sumAttempts(attempts: readonly AttemptAccount[]): LlmTotals & { 
     sum.cacheHits += llm?.cacheHits ?? 0;
     sum.retries += llm?.retries ?? 0;
     sum.failures += llm?.failures ?? 0;
+    sum.failovers += llm?.failovers ?? 0;
+    sum.providerCachedPromptTokens += llm?.providerCachedPromptTokens ?? 0;
     // Tokens: the paid ones are exact from the ledger; replayed (free) ones come from the snapshot.
     sum.promptTokens += ledger.paidPromptTokens + (llm?.cachedPromptTokens ?? 0);
     sum.completionTokens += ledger.paidCompletionTokens + (llm?.cachedCompletionTokens ?? 0);
-    sum.cachedPromptTokens = (sum.cachedPromptTokens ?? 0) + (llm?.cachedPromptTokens ?? 0);
-    sum.cachedCompletionTokens = (sum.cachedCompletionTokens ?? 0) + (llm?.cachedCompletionTokens ?? 0);
+    sum.cachedPromptTokens += llm?.cachedPromptTokens ?? 0;
+    sum.cachedCompletionTokens += llm?.cachedCompletionTokens ?? 0;
     for (const [cause, n] of Object.entries(llm?.retriesByCause ?? {})) sum.retriesByCause[cause] = (sum.retriesByCause[cause] ?? 0) + n;
   }
   return sum;

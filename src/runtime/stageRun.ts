@@ -137,14 +137,12 @@ export async function withStageRun<T>(options: StageRunOptions, body: (run: Stag
     const attempts = [...earlierAttempts, thisAttempt];
     // Whether a price is known and what was learnt about the endpoint are this attempt's word.
     const latest = client?.totals();
-    // Per-endpoint figures, failovers and provider cache hits are this attempt's (not summed).
+    // Whether a price is known, what was learnt about the endpoint and the per-endpoint figures are this attempt's.
     const llm = latest && {
       ...sumAttempts(attempts),
       costKnown: latest.costKnown,
       adaptations: latest.adaptations,
       ...(latest.endpoints ? { endpoints: latest.endpoints } : {}),
-      ...(latest.failovers !== undefined ? { failovers: latest.failovers } : {}),
-      ...(latest.providerCachedPromptTokens !== undefined ? { providerCachedPromptTokens: latest.providerCachedPromptTokens } : {}),
     };
     runDir.updateManifest({ fingerprint, endpoint, ...(llm ? { llm, attempts } : {}), ...(stageLlm?.batchStats() ? { batch: stageLlm.batchStats() } : {}) });
   };
