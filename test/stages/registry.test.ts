@@ -43,6 +43,18 @@ describe("the stage registry", () => {
   });
 });
 
+describe("config keys and CLI flags are one set of names", () => {
+  const commands = new Map(buildProgram().commands.map((command) => [command.name(), command]));
+  // `--no-filter <rule>` is commander's negatable form: its attribute is `filter`.
+  const flagFor = (key: string) => (key === "noFilter" ? "filter" : key);
+
+  it.each(WORK_STAGE_NAMES)("%s: every option of its definition is a flag of its command", (name) => {
+    const flags = new Set(commands.get(name)!.options.map((option) => option.attributeName()));
+    const missing = Object.keys(STAGES[name].options.shape).filter((key) => !flags.has(flagFor(key)));
+    expect(missing).toEqual([]);
+  });
+});
+
 describe("the test double stays a test double", () => {
   it("no file under src/ outside src/simulator/ imports it, but the simulate command", () => {
     const offenders: string[] = [];
