@@ -22,8 +22,11 @@ async function simulator(options: Parameters<typeof startSimulator>[0] = {}): Pr
 }
 
 const SEEDS = path.join(ROOT, "seeds/seed_tasks.jsonl");
+// Enough records that well over five requests start after the dying endpoint dies: a dead server
+// has all its slots free, so it is tried first by each new request until its breaker opens.
+const RECORDS = 450;
 const generate = (out: string, ...urls: string[]) => [
-  "generate", "--seeds", SEEDS, "--num", "150", "--out", out, "--api-key", TEST_KEY, "--model", "sim", "--concurrency", "3",
+  "generate", "--seeds", SEEDS, "--num", String(RECORDS), "--out", out, "--api-key", TEST_KEY, "--model", "sim", "--concurrency", "3",
   ...urls.flatMap((url) => ["--base-url", url]),
 ];
 
@@ -43,7 +46,7 @@ describe("generate over several endpoints", () => {
 
     const data = readFileSync(path.join(out, "data.jsonl"), "utf8");
     expect(data).toBe(readFileSync(path.join(reference, "data.jsonl"), "utf8"));
-    expect(data.trim().split("\n")).toHaveLength(150);
+    expect(data.trim().split("\n")).toHaveLength(RECORDS);
 
     const manifest = readJson<{ status: string; llm: LlmTotals & { endpoints: EndpointTotals[] } }>(path.join(out, "manifest.json"));
     expect(manifest.status).toBe("complete");
