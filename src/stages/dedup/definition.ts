@@ -71,6 +71,7 @@ export const dedupStage = defineStage({
   summary: "exact → MinHash LSH (whole record) → ROUGE-L (instruction), greedy in input order; no model",
   options: DedupOptions,
   paths: ["seeds"],
+  tuning: ["threads"],
   readsRecords: true,
   callsModel: () => false,
   run,
