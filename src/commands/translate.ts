@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { UserError } from "../errors.js";
 import { parseFieldList } from "../stages/translate/fields.js";
+import { JsonValueMode } from "../stages/translate/structured.js";
 import { runTranslate, TRANSLATE_LIMITS, type TranslateSettings } from "../stages/translate/stage.js";
 import { action } from "./action.js";
 import { addRestartOption, withCliStageContext } from "./stageContext.js";
@@ -17,6 +18,7 @@ interface TranslateFlags extends LlmFlags {
   recordsPerRequest: string;
   attempts: string;
   prompt?: string;
+  jsonValues: string;
 }
 
 const MAX_RECORDS_PER_REQUEST = TRANSLATE_LIMITS.recordsPerRequest;
@@ -39,7 +41,8 @@ export function register(program: Command): void {
     .option("--keep-language-specific", "translate language-specific tasks too (the reason is recorded in meta)")
     .option("--records-per-request <n>", `records translated together in one request (1–${MAX_RECORDS_PER_REQUEST})`, "1")
     .option("--attempts <n>", "requests one record may take before it is rejected", "3")
-    .option("--prompt <file>", "translation prompt with {records_json}; default prompts/translate.zh.txt");
+    .option("--prompt <file>", "translation prompt with {records_json}; default prompts/translate.zh.txt")
+    .option("--json-values <mode>", "a field that is all JSON: translate its prose string values, all of them, or none (prose|all|none)", "prose");
   addRestartOption(addLlmOptions(command)).action(
     action(async (flags: TranslateFlags) => {
       const settings = parseTranslateFlags(flags);
@@ -72,7 +75,14 @@ function parseTranslateFlags(flags: TranslateFlags): TranslateSettings {
     recordsPerRequest: positiveInt("--records-per-request", flags.recordsPerRequest, MAX_RECORDS_PER_REQUEST),
     maxAttempts: positiveInt("--attempts", flags.attempts, TRANSLATE_LIMITS.attempts),
     promptPath: flags.prompt,
+    jsonValues: jsonValueMode(flags.jsonValues),
   };
+}
+
+function jsonValueMode(value: string): JsonValueMode {
+  const mode = JsonValueMode.safeParse(value);
+  if (!mode.success) throw new UserError(`--json-values must be one of ${JsonValueMode.options.join(", ")}, got '${value}'`, 2);
+  return mode.data;
 }
 
 function positiveInt(flag: string, value: string, max: number): number {

@@ -25,6 +25,7 @@ import { readPackageVersion } from "../version.js";
 import type { PipelineConfig, StageConfig, StageOptions } from "./config.js";
 import { formatDuration } from "../runtime/progress.js";
 import { callStage } from "./stageCalls.js";
+import { STAGES } from "../stages/index.js";
 import type { StageContext } from "../runtime/stageRun.js";
 
 export interface PipelineRunOptions {
@@ -176,12 +177,18 @@ function readPipelineManifest(outDir: string): PipelineManifest | undefined {
 function checkUnchanged(previous: PipelineManifest | undefined, index: number, stage: WorkStage, dir: string): void {
   const recorded = previous?.stages[index];
   if (!recorded || !existsSync(dir)) return;
-  if (recorded.name === stage.name && JSON.stringify(recorded.options) === JSON.stringify(stage.options)) return;
+  if (recorded.name === stage.name && JSON.stringify(decisive(stage.name, recorded.options)) === JSON.stringify(decisive(stage.name, stage.options))) return;
   throw new UserError(
     `${dir} was made by ${recorded.name} with options ${JSON.stringify(recorded.options)}, but the config now says ` +
       `${stage.name} ${JSON.stringify(stage.options)}; use a new --out, or delete ${dir} and the stage directories after it`,
     2,
   );
+}
+
+/** The options that decide a stage's output: its tuning options (thread counts) left out. */
+function decisive(name: WorkStage["name"], options: Record<string, unknown>): Record<string, unknown> {
+  const tuning: readonly string[] = STAGES[name].tuning ?? [];
+  return Object.fromEntries(Object.entries(options).filter(([key]) => !tuning.includes(key)));
 }
 
 interface FinalOutputs {

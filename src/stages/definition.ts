@@ -19,6 +19,8 @@ export interface StageDefinition<Schema extends z.ZodObject = z.ZodObject> {
   options: Schema;
   /** Options that name files: a config's relative paths are resolved against its own folder. */
   paths: ReadonlyArray<keyof z.infer<Schema> & string>;
+  /** Options that never change what the stage decides (thread counts): a resume may change them. */
+  tuning?: ReadonlyArray<keyof z.infer<Schema> & string>;
   /** False only for a stage that makes its own records (generate). */
   readsRecords: boolean;
   /** Whether these options make the stage call a model (and so need an endpoint and a key). */

@@ -7,7 +7,7 @@ import { inputOf, type StageCall } from "../../pipeline/stageCalls.js";
 import { withStageRun } from "../../runtime/stageRun.js";
 import { recordId } from "../../schemas.js";
 import { defineStage } from "../definition.js";
-import { between, oneOf, path } from "../optionParts.js";
+import { between, oneOf, path, upTo } from "../optionParts.js";
 import { dedupRecords } from "./index.js";
 
 export const DedupOptions = z.strictObject({
@@ -18,23 +18,33 @@ export const DedupOptions = z.strictObject({
   field: oneOf(["record", "instruction"]).optional(),
   /** Seed tasks every record is also compared with. */
   seeds: path().optional(),
+  /**
+   * Worker threads, as `dedup --threads`. Never part of the fingerprint: any count gives the same
+   * decisions, so a resume with another count is the same run. The pipeline stage decides in
+   * memory (dedupRecords) and does not use them yet: see `run`.
+   */
+  threads: upTo(256).optional(),
 });
 type DedupOptions = z.infer<typeof DedupOptions>;
 
 /**
  * dedup is a pure function over a whole file; the pipeline gives it a run directory of its own
  * (one unit: all or nothing) so it resumes, reports and hands meta on like the other stages.
+ * Why not the streamed, threaded dedupFile (stream.ts) here: it writes its own kept and rejected
+ * files, with rejection details by file and line (no `duplicateOf.index`), while the run directory
+ * commits one unit of records in memory with the upstream meta of each kept record by id. Using it
+ * would change what 02-dedup/rejected.jsonl says; the in-memory pass keeps it as it was.
  */
 async function run(options: DedupOptions, call: StageCall): Promise<void> {
   const inPath = inputOf(call);
   const { items } = await readRecordFile(inPath, { allowEmpty: true });
   const seeds = options.seeds === undefined ? undefined : (await readRecordFile(options.seeds)).items;
   const upstreamMeta = firstMetaById(inPath);
-  const { seeds: seedsFile, ...work } = options;
+  const { seeds: seedsFile, threads: _threads, ...work } = options;
   const fingerprint = { options: work, files: { input: inPath, seeds: seedsFile } };
   await withStageRun({ outDir: call.outDir, stage: "dedup", config: { ...options }, fingerprint, upstream: inPath, context: call.context }, async (run) => {
     if (run.runDir.state.nextUnit > 0) return;
-    const result = dedupRecords(items, { ...options, seeds });
+    const result = dedupRecords(items, { ...work, seeds });
     run.runDir.commit(0, {
       accepted: result.kept.map((item) => ({ record: item.record, meta: upstreamMeta.get(recordId(item.record)) })),
       rejected: result.dropped.map(({ item, method, duplicateOf, score }) => ({
@@ -61,6 +71,7 @@ export const dedupStage = defineStage({
   summary: "exact → MinHash LSH (whole record) → ROUGE-L (instruction), greedy in input order; no model",
   options: DedupOptions,
   paths: ["seeds"],
+  tuning: ["threads"],
   readsRecords: true,
   callsModel: () => false,
   run,

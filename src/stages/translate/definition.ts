@@ -4,9 +4,10 @@ import * as translateCommand from "../../commands/translate.js";
 import { commandDefaults, inputOf, typedDefaults, type StageCall } from "../../pipeline/stageCalls.js";
 import { ASSUMED, formatInt, percent, promptTokens, recordSizes, withCost, type EstimateContext, type StageEstimate } from "../../pipeline/estimateKit.js";
 import { defineStage } from "../definition.js";
-import { flag, listOf, path, upTo } from "../optionParts.js";
+import { flag, listOf, oneOf, path, upTo } from "../optionParts.js";
 import { parseFieldList } from "./fields.js";
 import { runTranslate, TRANSLATE_LIMITS } from "./stage.js";
+import { JSON_VALUE_MODES } from "./structured.js";
 
 export const TranslateOptions = z.strictObject({
   fields: listOf(["instruction", "input", "output"]).optional(),
@@ -15,6 +16,8 @@ export const TranslateOptions = z.strictObject({
   recordsPerRequest: upTo(TRANSLATE_LIMITS.recordsPerRequest).optional(),
   attempts: upTo(TRANSLATE_LIMITS.attempts).optional(),
   prompt: path().optional(),
+  /** A field that is all JSON: translate its prose string values (default), all of them, or none. */
+  jsonValues: oneOf(JSON_VALUE_MODES).optional(),
 });
 type TranslateOptions = z.infer<typeof TranslateOptions>;
 
@@ -32,6 +35,7 @@ async function run(options: TranslateOptions, call: StageCall): Promise<void> {
       recordsPerRequest: options.recordsPerRequest ?? defaults.number("recordsPerRequest"),
       maxAttempts: options.attempts ?? defaults.number("attempts"),
       promptPath: options.prompt,
+      jsonValues: options.jsonValues,
     },
     call.llm,
     call.context,

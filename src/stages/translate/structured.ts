@@ -14,7 +14,8 @@ import { z } from "zod";
 import { escapeRegExp } from "../../text/regex.js";
 
 /** Which string values of a JSON field are translated: prose only (default), all with letters, or none. */
-export const JsonValueMode = z.enum(["prose", "all", "none"]);
+export const JSON_VALUE_MODES = ["prose", "all", "none"] as const;
+export const JsonValueMode = z.enum(JSON_VALUE_MODES);
 export type JsonValueMode = z.infer<typeof JsonValueMode>;
 
 export interface Span {
