@@ -64,6 +64,8 @@ export function readLedger(dir: string): Map<number, LedgerTotals> {
 /** Appends this attempt's lines; each line is one write, so a kill leaves whole lines or one torn tail. */
 export class LedgerWriter {
   private fd: number | undefined;
+  /** What this attempt's lines add up to, kept as they are written (the file need not be read back). */
+  private readonly running = emptyLedgerTotals();
 
   constructor(
     dir: string,
@@ -73,13 +75,26 @@ export class LedgerWriter {
   }
 
   sent(): void {
+    this.running.httpRequests++;
+    this.running.abandoned++;
     this.write(`{"attempt":${this.attempt},"event":"sent"}\n`);
   }
 
   /** The attempt ended: with the usage and cost of a paid reply, or without (an error answer). */
   done(usage?: TokenUsage, costUsd?: number): void {
+    this.running.abandoned--;
+    if (usage) {
+      this.running.paidPromptTokens += usage.promptTokens;
+      this.running.paidCompletionTokens += usage.completionTokens;
+      this.running.costUsd += costUsd ?? 0;
+    }
     const paid = usage ? `,"promptTokens":${usage.promptTokens},"completionTokens":${usage.completionTokens},"costUsd":${costUsd ?? 0}` : "";
     this.write(`{"attempt":${this.attempt},"event":"done"${paid}}\n`);
+  }
+
+  /** This attempt so far: the same figures `readLedger` gives for it. */
+  totals(): LedgerTotals {
+    return { ...this.running };
   }
 
   close(): void {

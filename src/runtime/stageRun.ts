@@ -120,23 +120,25 @@ export async function withStageRun<T>(options: StageRunOptions, body: (run: Stag
   const label = options.label ?? options.stage;
   let last: { done: number; target?: number } = { done: 0 };
 
-  const snapshot = (final: boolean): StageProgress => ({
-    stage: options.stage,
-    label,
-    final,
-    done: last.done,
-    target: last.target,
-    accepted: runDir.accepted,
-    rejected: runDir.rejected,
-    tokens: client ? client.totals().promptTokens + client.totals().completionTokens : undefined,
-    // No price known (a local model): progress shows tokens only, never a made-up $0.
-    costUsd: client?.totals().costKnown ? client.totals().costUsd : undefined,
-  });
+  const snapshot = (final: boolean): StageProgress => {
+    const totals = client?.totals();
+    return {
+      stage: options.stage,
+      label,
+      final,
+      done: last.done,
+      target: last.target,
+      accepted: runDir.accepted,
+      rejected: runDir.rejected,
+      tokens: totals ? totals.promptTokens + totals.completionTokens : undefined,
+      // No price known (a local model): progress shows tokens only, never a made-up $0.
+      costUsd: totals?.costKnown ? totals.costUsd : undefined,
+    };
+  };
   const recordAccounts = (status: string): void => {
-    const thisAttempt: AttemptAccount = { attempt, startedAt, status, llm: client?.totals(), ledger: readLedger(dir).get(attempt) ?? emptyLedgerTotals() };
-    const attempts = [...earlierAttempts, thisAttempt];
-    // Whether a price is known and what was learnt about the endpoint are this attempt's word.
     const latest = client?.totals();
+    const thisAttempt: AttemptAccount = { attempt, startedAt, status, llm: latest, ledger: ledger.totals() };
+    const attempts = [...earlierAttempts, thisAttempt];
     // Whether a price is known, what was learnt about the endpoint and the per-endpoint figures are this attempt's.
     const llm = latest && {
       ...sumAttempts(attempts),
