@@ -70,20 +70,44 @@ export class FingerprintTable {
   /** Per slot: high, low, first position + 1 (0 = empty). */
   private slots = new Int32Array(3 * 1024);
   private used = 0;
+  /**
+   * Where the last `find` ended, valid for an `add` of the same fingerprint before any other
+   * insertion: a kept record is looked up once, not twice (at millions, each lookup is a cache miss).
+   */
+  private foundSlot = -1;
+  private foundHigh = 0;
+  private foundLow = 0;
 
   get size(): number {
     return this.used;
   }
 
+  /** Room for `count` fingerprints without growing (growth rehashes the whole table). */
+  reserve(count: number): void {
+    let capacity = this.slots.length / 3;
+    while (4 * count > 3 * capacity) capacity *= 2;
+    if (capacity > this.slots.length / 3) this.resize(capacity);
+  }
+
   /** The position stored for this fingerprint, or -1. */
   find(high: number, low: number): number {
-    return this.slots[3 * this.slotOf(high | 0, low | 0) + 2]! - 1;
+    this.reserve(this.used + 1); // room first, so the slot stays valid for the `add` that usually follows
+    const slot = this.slotOf(high | 0, low | 0);
+    this.foundSlot = slot;
+    this.foundHigh = high | 0;
+    this.foundLow = low | 0;
+    return this.slots[3 * slot + 2]! - 1;
   }
 
   /** Store `position` for the fingerprint unless one is stored already (the first wins). */
   add(high: number, low: number, position: number): void {
-    if (4 * (this.used + 1) > 3 * (this.slots.length / 3)) this.grow();
-    const at = 3 * this.slotOf(high | 0, low | 0);
+    let slot = this.foundSlot;
+    this.foundSlot = -1;
+    if (slot < 0 || this.foundHigh !== (high | 0) || this.foundLow !== (low | 0)) {
+      this.reserve(this.used + 1);
+      slot = this.slotOf(high | 0, low | 0);
+    }
+    const at = 3 * slot;
     if (this.slots[at + 2] !== 0) return;
     this.slots[at] = high;
     this.slots[at + 1] = low;
@@ -99,9 +123,10 @@ export class FingerprintTable {
     return slot;
   }
 
-  private grow(): void {
+  /** Rehash into `capacity` slots (a power of two). */
+  private resize(capacity: number): void {
     const old = this.slots;
-    this.slots = new Int32Array(2 * old.length);
+    this.slots = new Int32Array(3 * capacity);
     for (let at = 0; at < old.length; at += 3) {
       if (old[at + 2] === 0) continue;
       const to = 3 * this.slotOf(old[at]!, old[at + 1]!);
@@ -111,7 +136,6 @@ export class FingerprintTable {
     }
   }
 }
-
 /** Ids by normalised text, for callers holding the texts (the table underneath keeps only fingerprints). */
 export class ExactIndex<Id = string> {
   private readonly table = new FingerprintTable();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ExactIndex, exactFingerprint, normalizeForExact } from "../../src/text/exact.js";
+import { ExactIndex, exactFingerprint, FingerprintTable, normalizeForExact } from "../../src/text/exact.js";
 import { murmur3AsciiTokens, murmur3String } from "../../src/text/hash.js";
 import { tokenizeEnglish } from "../../src/text/tokenize.js";
-import { candidateProbability, chooseBands, MinHashLsh } from "../../src/text/lsh.js";
+import { candidateProbability, chooseBands, LshSketcher, MinHashLsh } from "../../src/text/lsh.js";
 import { estimateJaccard, MinHasher } from "../../src/text/minhash.js";
 import { jaccard, shingleHashes } from "../../src/text/shingle.js";
 import { perturb, randomChinese, randomInt, randomSentence, seededRandom } from "./random.js";
@@ -110,6 +110,49 @@ describe("MinHash LSH", () => {
     expect(lsh.query(randomSentence(random, 20, 20, 20000).join(" "))).toBeUndefined();
   });
 
+  it("finds exactly the best record among those sharing a band key, however it is filled (reserved, query then add, add alone)", () => {
+    // Reference: every earlier record sharing any band key is a candidate; the answer is the best
+    // exact Jaccard ≥ threshold among them (earliest on ties). Half of all band keys have the top
+    // bit set, so a table that lost those would miss candidates here.
+    const random = seededRandom(11);
+    const sketcher = new LshSketcher({ threshold: 0.8 });
+    const texts: string[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const earlier = texts.length > 0 && random() < 0.3 ? texts[randomInt(random, 0, texts.length - 1)]!.split(" ") : undefined;
+      texts.push((earlier ? perturb(random, earlier, randomInt(random, 1, 3), () => randomSentence(random, 1, 1, 3000)[0]!) : randomSentence(random, 8, 30, 3000)).join(" "));
+    }
+    const sketches = texts.map((text) => sketcher.sketch(text));
+    const reference = (i: number, kept: number[]): { id: number; score: number } | undefined => {
+      let best: { id: number; score: number } | undefined;
+      for (const j of kept) {
+        if (!sketches[j]!.bandKeys.some((key, band) => key === sketches[i]!.bandKeys[band])) continue;
+        const score = jaccard(sketches[j]!.shingles, sketches[i]!.shingles);
+        if (score >= 0.8 && (best === undefined || score > best.score)) best = { id: j, score };
+      }
+      return best;
+    };
+    for (const fill of ["reserved", "grown", "add only"] as const) {
+      const lsh = new MinHashLsh<number>({ threshold: 0.8 });
+      if (fill === "reserved") lsh.reserve(texts.length);
+      const kept: number[] = [];
+      let dropped = 0;
+      texts.forEach((text, i) => {
+        const expected = reference(i, kept);
+        if (fill !== "add only") {
+          const match = lsh.querySketch(sketches[i]!);
+          expect(match, `record ${i}, ${fill}`).toEqual(expected);
+          if (match) dropped++;
+          else (kept.push(i), lsh.addSketch(i, sketches[i]!));
+        } else {
+          expect(lsh.query(text)).toEqual(expected); // then add every record, queried or not
+          kept.push(i);
+          lsh.add(i, text);
+        }
+      });
+      if (fill !== "add only") expect(dropped).toBeGreaterThan(40);
+    }
+  });
+
   it("catches Chinese near-duplicates and Traditional vs Simplified copies", () => {
     const lsh = new MinHashLsh<string>({ threshold: 0.8 });
     lsh.add("a", "原子由原子核组成，原子核包含质子和中子，周围环绕着围绕原子核运行的电子。质子带正电荷，电子带负电荷。");
@@ -127,6 +170,27 @@ describe("ExactIndex", () => {
     index.add(2, "give  three\ttips.");
     expect(index.find("  GIVE three tips. ")).toBe(1);
     expect(index.find("Give three tips!")).toBeUndefined();
+  });
+});
+
+describe("FingerprintTable", () => {
+  it("keeps the first position per fingerprint through growth, reservation and lookups between adds", () => {
+    const random = seededRandom(21);
+    const keys = Array.from({ length: 20_000 }, () => [Math.floor(random() * 2 ** 32) | 0, Math.floor(random() * 300) - 150] as const);
+    for (const reserved of [0, 30_000]) {
+      const table = new FingerprintTable();
+      table.reserve(reserved);
+      const first = new Map<string, number>();
+      keys.forEach(([high, low], position) => {
+        const id = `${high}/${low}`;
+        expect(table.find(high, low)).toBe(first.get(id) ?? -1);
+        if (position % 3 === 0) table.find(low, high); // a lookup of another key in between: its slot must not be reused
+        table.add(high, low, position);
+        if (!first.has(id)) first.set(id, position);
+      });
+      expect(table.size).toBe(first.size);
+      for (const [id, position] of first) expect(table.find(Number(id.split("/")[0]), Number(id.split("/")[1]))).toBe(position);
+    }
   });
 });
 

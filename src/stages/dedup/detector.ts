@@ -56,6 +56,12 @@ export class DuplicateDetector {
     return this.rouge !== undefined;
   }
 
+  /** Size the indexes for about `records` kept records up front (an estimate; they still grow past it). */
+  reserve(records: number): void {
+    this.exact.reserve(records);
+    this.lsh?.reserve(records);
+  }
+
   find(input: DetectorInput): Duplicate | undefined {
     const exact = this.exact.find(input.high, input.low);
     if (exact >= 0) return { method: "exact", position: exact, score: 1 };

@@ -147,6 +147,7 @@ class DedupSink {
   async consume({ chunk: pending, source }: { chunk: Promise<PreparedChunk>; source: SourceChunk }): Promise<void> {
     const chunk = await pending;
     const { detector, summary } = this;
+    if (summary.records === 0 && chunk.count > 0) detector.reserve(this.seedCount + expectedRecords(chunk.count, source.bytesRead, this.source.totalBytes));
     for (let i = 0; i < chunk.count; i++) {
       if (chunk.seedIds.length > 0) this.checkSeedId(chunk.seedIds[i]!, chunk.lines[i]!);
       const input = {
@@ -239,6 +240,16 @@ class DedupSink {
     if (seen !== undefined) throw new UserError(`${this.options.in}:${line}: duplicate seed id '${id}' (first used on line ${seen}); ids must be unique`);
     this.seenSeedIds.set(id, line);
   }
+}
+
+/**
+ * About how many records a file holds, from its size and the first chunk's bytes per record, so
+ * the index is sized once instead of rehashed a dozen times on the way to millions. At most one
+ * record per 64 bytes, in case the first chunk is unlike the rest.
+ */
+function expectedRecords(firstChunkRecords: number, firstChunkBytes: number, totalBytes: number): number {
+  const estimate = Math.ceil((totalBytes / Math.max(1, firstChunkBytes)) * firstChunkRecords);
+  return Math.min(estimate, Math.ceil(totalBytes / 64));
 }
 
 /** Record i of a chunk: JSONL bytes (start and length in the chunk), or its element index (length unused). */
