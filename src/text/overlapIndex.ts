@@ -57,7 +57,7 @@ export class OverlapIndex {
    * element's: typed arrays, so mapping a text's tokens reads no per-token objects.
    */
   private firstElementOf = new Int32Array(1024).fill(-1);
-  private nextOccurrenceOf = new Int32Array(1024);
+  private nextOccurrenceOf = new Int32Array(1024).fill(-1);
   private elementCount = 0;
   /** How many kept texts hold each element (the rarity order). */
   private frequency = new Int32Array(1024);
@@ -403,22 +403,13 @@ export class OverlapIndex {
 
   private reserveTokens(tokens: number): void {
     this.occurrences = withRoomInt32(this.occurrences, tokens);
-    if (this.firstElementOf.length < tokens) {
-      const grown = new Int32Array(Math.max(tokens, 2 * this.firstElementOf.length)).fill(-1);
-      grown.set(this.firstElementOf);
-      this.firstElementOf = grown;
-    }
+    this.firstElementOf = withRoomInt32(this.firstElementOf, tokens, -1);
   }
 
   private newElement(): number {
     const element = this.elementCount++;
     this.frequency = withRoomInt32(this.frequency, this.elementCount);
-    if (this.nextOccurrenceOf.length < this.elementCount) {
-      const grown = new Int32Array(2 * this.nextOccurrenceOf.length).fill(-1);
-      grown.set(this.nextOccurrenceOf);
-      this.nextOccurrenceOf = grown;
-    }
-    this.nextOccurrenceOf[element] = -1;
+    this.nextOccurrenceOf = withRoomInt32(this.nextOccurrenceOf, this.elementCount, -1);
     return element;
   }
 }

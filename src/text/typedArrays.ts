@@ -2,9 +2,11 @@
  * Growth for typed arrays used as append buffers: capacity at least doubles, so appends stay
  * amortised O(1). Returns `array` itself when it already has room.
  */
-export function withRoomInt32(array: Int32Array, needed: number): Int32Array<ArrayBuffer> {
+/** With `fill`, the new room holds that value instead of 0 (e.g. -1 for "none yet"). */
+export function withRoomInt32(array: Int32Array, needed: number, fill = 0): Int32Array<ArrayBuffer> {
   if (needed <= array.length) return array as Int32Array<ArrayBuffer>;
   const grown = new Int32Array(Math.max(needed, array.length * 2));
+  if (fill !== 0) grown.fill(fill, array.length);
   grown.set(array);
   return grown;
 }
