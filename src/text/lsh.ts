@@ -78,17 +78,12 @@ function integrate(f: (x: number) => number, from: number, to: number, steps = 2
  */
 class BandTable {
   /** Per slot: key, then record index + 1 (0 marks an empty slot). */
-  private slots: Int32Array;
+  private slots = new Int32Array(2 * 1024);
   private used = 0;
-
-  constructor(capacity = 1024) {
-    this.slots = new Int32Array(2 * capacity);
-  }
 
   /** Make room for one more key, so a slot found now stays valid for the `replaceAt` that may follow. */
   reserveOne(): void {
-    const capacity = this.slots.length / 2;
-    if ((this.used + 1) * 4 > capacity * 3) this.resize(2 * capacity);
+    this.reserve(this.used + 1);
   }
 
   /** Grow (never shrink) to hold `keys` keys at ≤ 3/4 load. */
