@@ -20,8 +20,8 @@
  * exact decisions as before, in about 0.6 of the time of one inverted index over all lengths.
  */
 
-import { ENTRY, FrozenPostingLists } from "./frozenPostingLists.js";
-import { KeyedPostingLists } from "./keyedPostingLists.js";
+import { ENTRY, type FrozenPostingLists } from "./frozenPostingLists.js";
+import { LayeredPostingLists } from "./layeredPostingLists.js";
 import { withRoomInt32, withRoomUint16 } from "./typedArrays.js";
 
 /** Fewest shared tokens that matter for a kept text of n tokens; Infinity when none can. */
@@ -40,14 +40,12 @@ const EXTRA_PROBES_SMALL = 3;
 const EXTRA_PROBES_LARGE = 1;
 /**
  * Lists start in a hash table (one probe per element and length: cheap while the index fits the
- * caches). Past FIRST_FREEZE_VALUES they are laid out for reading ("frozen"), and from then on
- * the recent ones are frozen each time they hold RECENT_VALUES, small enough to stay in cache;
- * those frozen lists join the large frozen part when they reach 1/LARGE_SHARE of it, so each
- * value is copied a bounded number of times.
+ * caches). Past FIRST_FREEZE_VALUES they are laid out for reading ("frozen", see
+ * `LayeredPostingLists`), and from then on the recent ones are frozen each time they hold
+ * RECENT_VALUES, small enough to stay in cache.
  */
-const FIRST_FREEZE_VALUES = 1 << 21;
+export const FIRST_FREEZE_VALUES = 1 << 21;
 const RECENT_VALUES = 1 << 16;
-const LARGE_SHARE = 8;
 /** Counts are 16-bit (a length's slots stay in L1 cache); the base restarts from 0 when it would overflow. */
 const MAX_COUNT = 0xffff;
 
@@ -63,14 +61,8 @@ export class OverlapIndex {
   private frequency = new Int32Array(1024);
   /** textsOfLength[n][slot]: the kept texts of n tokens, numbered by slot in insertion order. */
   private readonly textsOfLength: Array<number[] | undefined> = [];
-  /**
-   * List (element, n): the slots of the texts of length n holding `element`, in slot order. The
-   * oldest part of every list is in `large`, the next in `small` (both laid out for reading: an
-   * element's lists side by side, by length), the newest in `recent`.
-   */
-  private large = FrozenPostingLists.empty();
-  private small = FrozenPostingLists.empty();
-  private readonly recent = new KeyedPostingLists();
+  /** List (element, n): the slots of the texts of length n holding `element`, in slot order. */
+  private readonly lists = new LayeredPostingLists();
   private elements = new Int32Array(1024);
   private readonly starts: number[] = [0];
   private longest = 0;
@@ -100,11 +92,14 @@ export class OverlapIndex {
   private suffixSignatures = new Int32Array(4 * 64);
   private suffixCollisions = new Int32Array(64);
 
-  /** The freezing thresholds are parameters for tests; see `FIRST_FREEZE_VALUES`. */
-  constructor(
-    private readonly firstFreezeValues = FIRST_FREEZE_VALUES,
-    private readonly recentValues = RECENT_VALUES,
-  ) {}
+  private readonly firstFreezeValues: number;
+  private readonly recentValues: number;
+
+  /** The freezing thresholds are options for tests; see `FIRST_FREEZE_VALUES`. */
+  constructor(options: { firstFreezeValues?: number; recentValues?: number } = {}) {
+    this.firstFreezeValues = options.firstFreezeValues ?? FIRST_FREEZE_VALUES;
+    this.recentValues = options.recentValues ?? RECENT_VALUES;
+  }
 
   get size(): number {
     return this.starts.length - 1;
@@ -128,21 +123,12 @@ export class OverlapIndex {
     for (const element of elements) {
       const bit = signatureBit(element);
       signatures[4 * slot + (bit >>> 5)]! |= 1 << (bit & 31);
-      this.recent.append(element, n, slot);
+      this.lists.append(element, n, slot);
       this.frequency[element]!++;
     }
     this.countsOf[n] = withRoomUint16(this.countsOf[n] ?? new Uint16Array(16), texts.length);
     this.candidatesOf[n] ??= new Int32Array(64);
-    if (this.recent.valueCount >= (this.large.valueCount === 0 ? this.firstFreezeValues : this.recentValues)) this.freeze();
-  }
-
-  /** Lay the recent lists out for reading (see `RECENT_VALUES`). */
-  private freeze(): void {
-    this.small = this.small.concat(FrozenPostingLists.from(this.recent, this.elementCount), this.elementCount);
-    this.recent.clear();
-    if (this.small.valueCount * LARGE_SHARE < this.large.valueCount) return;
-    this.large = this.large.concat(this.small, this.elementCount);
-    this.small = FrozenPostingLists.empty();
+    if (this.lists.recent.valueCount >= (this.lists.frozen ? this.recentValues : this.firstFreezeValues)) this.lists.freeze(this.elementCount);
   }
 
   /**
@@ -168,7 +154,7 @@ export class OverlapIndex {
     if (lengths > 0) {
       this.beginQuery(elements);
       const base = this.newCountBase(this.maxProbes(0, lengths));
-      const oneByOne = this.large.valueCount === 0 ? lengths : 1;
+      const oneByOne = this.lists.frozen ? 1 : lengths;
       let stopped = false;
       for (let l = 0; l < oneByOne && !stopped; l++) {
         this.countHitsOf(elements, l, l + 1, base);
@@ -217,7 +203,7 @@ export class OverlapIndex {
     if (!Number.isFinite(need)) return false;
     this.order[at] = n;
     const searched = n <= this.longest && this.textsOfLength[n] !== undefined && need <= known;
-    const extra = this.large.valueCount === 0 ? EXTRA_PROBES_SMALL : EXTRA_PROBES_LARGE;
+    const extra = this.lists.frozen ? EXTRA_PROBES_LARGE : EXTRA_PROBES_SMALL;
     const probes = searched ? Math.min(known, known - need + 1 + extra) : 0;
     this.needOf[n] = need;
     this.probesOf[n] = probes;
@@ -248,13 +234,13 @@ export class OverlapIndex {
     const most = this.maxProbes(from, to);
     for (let i = 0; i < most; i++) {
       const element = elements[i]!;
-      this.sweep(this.large, element, i, shortest, longest, base);
-      this.sweep(this.small, element, i, shortest, longest, base);
+      this.sweep(this.lists.large, element, i, shortest, longest, base);
+      this.sweep(this.lists.small, element, i, shortest, longest, base);
       for (let l = from; l < to; l++) {
         const n = this.order[l]!;
         if (this.probesOf[n]! <= i) continue;
-        const list = this.recent.find(element, n);
-        if (list >= 0) this.countHits(this.recent.values, this.recent.table[list + 2]!, this.recent.table[list + 3]!, n, base);
+        const list = this.lists.findRecent(element, n);
+        if (list >= 0) this.countHits(this.lists.recent.values, this.lists.recent.table[list + 2]!, this.lists.recent.table[list + 3]!, n, base);
       }
     }
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FrozenPostingLists } from "../../src/text/frozenPostingLists.js";
 import { KeyedPostingLists } from "../../src/text/keyedPostingLists.js";
+import { LayeredPostingLists } from "../../src/text/layeredPostingLists.js";
 import { seededRandom } from "./random.js";
 
 /** Appends to (a, b) lists, skewed so some lists grow long (many moves) and most stay short. */
@@ -58,5 +59,37 @@ describe("FrozenPostingLists", () => {
     expect(frozen.valueCount).toBe(48_000);
     for (let a = 0; a < firstKeys; a++) for (let b = 0; b < 40; b++) expect(frozenList(frozen, a, b), `${a}/${b}`).toEqual(expected.get(`${a}/${b}`) ?? []);
     expect(frozen.find(firstKeys + 5, 0)).toBe(-1); // a first key it was not built for
+  });
+});
+
+describe("LayeredPostingLists", () => {
+  it("finds every recent list through its length bits (lengths 32 apart share a bit), none after a freeze, and keeps each list in order across freezes", () => {
+    const random = seededRandom(12);
+    const layered = new LayeredPostingLists();
+    const expected = new Map<string, number[]>();
+    const elements = 50;
+    for (let round = 0; round < 6; round++) {
+      const lengths = new Set<string>();
+      for (let step = 0; step < 400; step++) {
+        const element = Math.floor(random() * random() * elements);
+        const length = [3, 35, 40, 67][Math.floor(random() * 4)]!; // 3, 35 and 67 share bit 3
+        const value = step + 1000 * round;
+        layered.append(element, length, value);
+        lengths.add(`${element}/${length}`);
+        expected.set(`${element}/${length}`, [...(expected.get(`${element}/${length}`) ?? []), value]);
+      }
+      for (let element = 0; element < elements; element++) {
+        for (const length of [3, 35, 40, 67, 99]) {
+          const at = layered.findRecent(element, length);
+          expect(at >= 0, `${element}/${length}`).toBe(lengths.has(`${element}/${length}`));
+        }
+      }
+      layered.freeze(elements);
+      expect(layered.findRecent(0, 3)).toBe(-1);
+    }
+    for (const [key, values] of expected) {
+      const [element, length] = key.split("/").map(Number) as [number, number];
+      expect([...frozenList(layered.large, element, length), ...frozenList(layered.small, element, length)], key).toEqual(values);
+    }
   });
 });

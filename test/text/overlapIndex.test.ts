@@ -100,7 +100,7 @@ describe("OverlapIndex at scale (frozen and recent lists)", () => {
     const vocabulary = 400;
     const word = (): number => Math.floor(random() * random() * vocabulary);
     const kept: Int32Array[] = [];
-    const index = new OverlapIndex(300, 300);
+    const index = new OverlapIndex({ firstFreezeValues: 300, recentValues: 300 });
     let checked = 0;
     for (let t = 0; t < 6000; t++) {
       const base = kept.length > 0 && random() < 0.3 ? [...kept[Math.floor(random() * kept.length)]!] : Array.from({ length: randomInt(random, 3, 20) }, word);
