@@ -31,7 +31,7 @@ export function register(program: Command): void {
     .option("--field <field>", "what exact and MinHash dedup compare: record (instruction+input+output) or instruction", "record")
     .option("--seeds <file>", "seed tasks every record is also compared with (kept first, never written)")
     .option("--rejected <file>", "write dropped records as JSONL, each with the kept record it duplicates, method and score")
-    .option("--threads <n>", "worker threads for parsing and MinHash (default: available cores; 1 = none); same output for any n")
+    .option("--threads <n>", "worker threads for parsing, MinHash and ROUGE-L (default: available cores; 1 = none); same output for any n")
     .action(action((options: DedupCliOptions) => runDedup(options)));
 }
 

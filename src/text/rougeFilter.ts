@@ -1,6 +1,7 @@
 /**
  * The Self-Instruct similarity filter: a text is kept when its ROUGE-L F1 against every text
- * kept before it is ≤ threshold. Same decisions as comparing against every kept text, but pairs
+ * kept before it is ≤ threshold. This is its face for strings (tokenizer, vocabulary, ids and
+ * texts of the kept ones); the search itself is `RougeIndex`, over token ids. Same decisions as comparing against every kept text, but pairs
  * that provably cannot exceed the threshold are never scored. F1 = 2·LCS/(m+n) and LCS is at most
  * the number of tokens two texts share, so a kept text of n tokens needs ⌈threshold·(m+n)/2⌉
  * shared tokens to matter; the overlap index finds only those, with their exact shared count, and
@@ -11,10 +12,8 @@
  * would cost a dropped text more than a kept one (measured: 115 against 100 µs per check; the
  * first one takes 50). `topKSimilar` scores them all when the closest ones are wanted.
  */
-import { OverlapIndex } from "./overlapIndex.js";
-import { LcsQuery, rougeLF1 } from "./rougeL.js";
+import { RougeIndex } from "./rougeIndex.js";
 import { tokenize, Vocabulary } from "./tokenize.js";
-import { withRoomInt32 } from "./typedArrays.js";
 
 export interface RougeMatch<Id> {
   id: Id;
@@ -36,23 +35,18 @@ export interface RougeFilterOptions {
   tokenizer?: (text: string) => string[];
 }
 
-/** Scores below the real bound by less than this are still scored: float rounding never prunes a pass. */
-const BOUND_SLACK = 1e-9;
-
 export class RougeFilter<Id = string> {
   readonly threshold: number;
   private readonly tokenizer: (text: string) => string[];
   private readonly vocabulary = new Vocabulary();
-  private readonly overlapIndex = new OverlapIndex();
+  private readonly index: RougeIndex;
   private readonly ids: Id[] = [];
   private readonly texts: string[] = [];
-  private tokenPool = new Int32Array(1024);
-  private starts: number[] = [0];
   private lastTokenized: { text: string; tokens: string[] } | undefined;
 
   constructor(options: RougeFilterOptions = {}) {
-    this.threshold = options.threshold ?? 0.7;
-    if (!(this.threshold >= 0 && this.threshold <= 1)) throw new RangeError(`ROUGE-L threshold must be in [0, 1], got ${this.threshold}`);
+    this.index = new RougeIndex(options.threshold ?? 0.7);
+    this.threshold = this.index.threshold;
     this.tokenizer = options.tokenizer ?? tokenize;
   }
 
@@ -63,19 +57,16 @@ export class RougeFilter<Id = string> {
 
   /** Would `text` be kept? Does not add it. */
   check(text: string): RougeVerdict<Id> {
-    const query = this.tokenIds(text, false);
-    const found = this.firstAbove(query, this.threshold);
+    const found = this.index.firstAbove(this.tokenIds(text, false));
     if (found === undefined) return { keep: true };
     return { keep: false, similar: this.match(found.index, found.score) };
   }
 
   /** Add a kept text to the pool (call after `check` said keep, or for seeds). */
   add(text: string, id: Id): void {
-    const tokens = this.tokenIds(text, true);
+    this.index.add(this.tokenIds(text, true));
     this.ids.push(id);
     this.texts.push(text);
-    this.appendTokens(tokens);
-    this.overlapIndex.add(tokens);
   }
 
   /** `check`, then `add` when kept. */
@@ -90,16 +81,9 @@ export class RougeFilter<Id = string> {
    * `most_similar_instructions` / `avg_similarity_score`): every kept text is scored, as in Alpaca.
    */
   topKSimilar(text: string, k = 10): { mostSimilar: RougeMatch<Id>[]; averageScore: number } {
-    const query = this.tokenIds(text, false);
-    const lcs = new LcsQuery(query);
-    const scored: Array<{ index: number; score: number }> = [];
+    const scored = this.index.scoreAll(this.tokenIds(text, false));
     let sum = 0;
-    for (let index = 0; index < this.size; index++) {
-      const score = rougeLF1(lcs.lcs(this.tokenPool, this.starts[index]!, this.lengthOf(index)), query.length, this.lengthOf(index));
-      if (score === 0) continue;
-      sum += score;
-      scored.push({ index, score });
-    }
+    for (const { score } of scored) sum += score;
     scored.sort((a, b) => b.score - a.score || a.index - b.index);
     return {
       mostSimilar: scored.slice(0, k).map(({ index, score }) => this.match(index, score)),
@@ -135,37 +119,5 @@ export class RougeFilter<Id = string> {
 
   private match(index: number, score: number): RougeMatch<Id> {
     return { id: this.ids[index]!, text: this.texts[index]!, score };
-  }
-
-  private lengthOf(index: number): number {
-    return this.starts[index + 1]! - this.starts[index]!;
-  }
-
-  private appendTokens(tokens: Int32Array): void {
-    const start = this.starts[this.starts.length - 1]!;
-    this.tokenPool = withRoomInt32(this.tokenPool, start + tokens.length);
-    this.tokenPool.set(tokens, start);
-    this.starts.push(start + tokens.length);
-  }
-
-  /** A kept text with F1 above `threshold` (the first the overlap index offers), or undefined. */
-  private firstAbove(query: Int32Array, threshold: number): { index: number; score: number } | undefined {
-    const m = query.length;
-    if (m === 0 || threshold >= 1) return undefined;
-    let lcs: LcsQuery | undefined; // built on the first candidate: most queries have none
-    let found: { index: number; score: number } | undefined;
-    // F1 ≤ 2·shared/(m+n), and ≤ 2·min(m,n)/(m+n): what a kept text of n tokens needs to exceed the threshold.
-    const bar = threshold - BOUND_SLACK;
-    const sharedNeeded = (n: number): number => (bar * (m + n)) / 2;
-    const required = (n: number): number => ((2 * Math.min(m, n)) / (m + n) < bar ? Infinity : Math.max(1, Math.ceil(sharedNeeded(n))));
-    this.overlapIndex.forEachCandidate(query, required, (index, shared) => {
-      const n = this.lengthOf(index);
-      if (shared < sharedNeeded(n)) return false;
-      lcs ??= new LcsQuery(query);
-      const score = rougeLF1(lcs.lcs(this.tokenPool, this.starts[index]!, n), m, n);
-      if (score > threshold) found = { index, score };
-      return found !== undefined;
-    });
-    return found;
   }
 }

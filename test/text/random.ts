@@ -1,6 +1,8 @@
 /** Deterministic test corpora: a seeded PRNG, Zipf-like English words, Chinese characters. */
 
-export { seededRandom } from "../../src/text/random.js";
+import { seededRandom } from "../../src/text/random.js";
+
+export { seededRandom };
 
 export function randomInt(random: () => number, min: number, max: number): number {
   return min + Math.floor(random() * (max - min + 1));
@@ -39,4 +41,21 @@ export function randomChinese(random: () => number, minChars: number, maxChars: 
   const length = randomInt(random, minChars, maxChars);
   for (let i = 0; i < length; i++) chars.push(COMMON_HAN[Math.floor(Math.pow(random(), 2) * COMMON_HAN.length)]!);
   return chars;
+}
+
+/** Records with planted near-duplicates (a few edits of an earlier record), so decisions are non-trivial. */
+export function nearDuplicateTexts(seed: number, count: number, chinese: boolean): string[] {
+  const random = seededRandom(seed);
+  const texts: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const base = texts.length > 0 && random() < 0.3 ? texts[Math.floor(random() * texts.length)]! : undefined;
+    if (base !== undefined) {
+      const tokens = chinese ? [...base] : base.split(" ");
+      const fresh = chinese ? () => randomChinese(random, 1, 1)[0]! : () => randomSentence(random, 1, 1, 300)[0]!;
+      texts.push(perturb(random, tokens, randomInt(random, 0, 6), fresh).join(chinese ? "" : " "));
+    } else {
+      texts.push(chinese ? randomChinese(random, 4, 40).join("") : randomSentence(random, 3, 40, 300).join(" "));
+    }
+  }
+  return texts;
 }

@@ -2,24 +2,7 @@ import { describe, expect, it } from "vitest";
 import { RougeFilter } from "../../src/text/rougeFilter.js";
 import { tokenize } from "../../src/text/tokenize.js";
 import { dpRougeL, naiveGreedyFilter } from "./naive.js";
-import { perturb, randomChinese, randomInt, randomSentence, seededRandom } from "./random.js";
-
-/** Records with planted near-duplicates (a few edits of an earlier record), so decisions are non-trivial. */
-function corpus(seed: number, count: number, chinese: boolean): string[] {
-  const random = seededRandom(seed);
-  const texts: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const base = texts.length > 0 && random() < 0.3 ? texts[Math.floor(random() * texts.length)]! : undefined;
-    if (base !== undefined) {
-      const tokens = chinese ? [...base] : base.split(" ");
-      const fresh = chinese ? () => randomChinese(random, 1, 1)[0]! : () => randomSentence(random, 1, 1, 300)[0]!;
-      texts.push(perturb(random, tokens, randomInt(random, 0, 6), fresh).join(chinese ? "" : " "));
-    } else {
-      texts.push(chinese ? randomChinese(random, 4, 40).join("") : randomSentence(random, 3, 40, 300).join(" "));
-    }
-  }
-  return texts;
-}
+import { nearDuplicateTexts as corpus } from "./random.js";
 
 /** Same decisions as the naive filter; each drop names a kept text (or seed) whose true score is above the threshold. */
 function compareWithNaive(texts: string[], seeds: string[], threshold: number): { dropped: number } {

@@ -6,6 +6,7 @@
 import { FingerprintTable } from "../../text/exact.js";
 import { MinHashLsh, type LshSketch, type ShingleStore } from "../../text/lsh.js";
 import { RougeFilter } from "../../text/rougeFilter.js";
+import { ChunkedRouge, createRougeShards } from "./rougeShards.js";
 
 export type DedupMethod = "exact" | "minhash" | "rouge-l";
 
@@ -16,6 +17,11 @@ export interface DetectorOptions {
   minhash: number;
   /** Where the LSH index keeps kept records' shingles (default: in memory). */
   shingleStore?: ShingleStore;
+  /**
+   * ROUGE-L chunk by chunk on this many threads (`ChunkedRouge`: call `beginChunk` before each
+   * chunk's `find`s); without it, one filter in this thread, record by record.
+   */
+  rougeThreads?: number;
 }
 
 /** One record, prepared: fingerprint halves, sketch (MinHash on) and instruction (ROUGE-L on). */
@@ -39,13 +45,15 @@ export class DuplicateDetector {
   private readonly exact = new FingerprintTable();
   private readonly lsh: MinHashLsh<number> | undefined;
   private readonly rouge: RougeFilter<number> | undefined;
+  private readonly chunkedRouge: ChunkedRouge | undefined;
   private kept = 0;
 
   constructor(options: DetectorOptions) {
     const rougeL = checkThreshold("ROUGE-L", options.rougeL);
     const minhash = checkThreshold("MinHash", options.minhash);
     this.lsh = minhash > 0 ? new MinHashLsh<number>({ threshold: minhash, shingleStore: options.shingleStore }) : undefined;
-    this.rouge = rougeL > 0 ? new RougeFilter<number>({ threshold: rougeL }) : undefined;
+    if (rougeL > 0 && options.rougeThreads !== undefined) this.chunkedRouge = new ChunkedRouge(createRougeShards(rougeL, options.rougeThreads), rougeL);
+    else if (rougeL > 0) this.rouge = new RougeFilter<number>({ threshold: rougeL });
   }
 
   get usesMinhash(): boolean {
@@ -53,7 +61,16 @@ export class DuplicateDetector {
   }
 
   get usesRouge(): boolean {
-    return this.rouge !== undefined;
+    return this.rouge !== undefined || this.chunkedRouge !== undefined;
+  }
+
+  /** Chunked ROUGE-L: check the next chunk's instructions against everything kept so far. */
+  async beginChunk(instructions: ReadonlyArray<string | undefined>): Promise<void> {
+    await this.chunkedRouge?.begin(instructions);
+  }
+
+  async close(): Promise<void> {
+    await this.chunkedRouge?.close();
   }
 
   /** Size the indexes for about `records` kept records up front (an estimate; they still grow past it). */
@@ -62,23 +79,31 @@ export class DuplicateDetector {
     this.lsh?.reserve(records);
   }
 
-  find(input: DetectorInput): Duplicate | undefined {
+  /** A kept record `input` duplicates; `at`: its place in the current chunk (chunked ROUGE-L). */
+  find(input: DetectorInput, at = 0): Duplicate | undefined {
     const exact = this.exact.find(input.high, input.low);
     if (exact >= 0) return { method: "exact", position: exact, score: 1 };
     const near = input.sketch && this.lsh?.querySketch(input.sketch);
     if (near) return { method: "minhash", position: near.id, score: near.score };
-    const verdict = input.instruction === undefined ? undefined : this.rouge?.check(input.instruction);
-    if (verdict?.similar) return { method: "rouge-l", position: verdict.similar.id, score: verdict.similar.score, instruction: verdict.similar.text };
+    const similar = input.instruction === undefined ? undefined : this.rougeWitness(input.instruction, at);
+    if (similar) return { method: "rouge-l", position: similar.id, score: similar.score, instruction: similar.text };
     return undefined;
   }
 
-  /** Index a kept record; returns its position. */
-  keep(input: DetectorInput): number {
+  /** Index a kept record (`at`: its place in the current chunk, for chunked ROUGE-L; none for seeds); returns its position. */
+  keep(input: DetectorInput, at?: number): number {
     const position = this.kept++;
     this.exact.add(input.high, input.low, position);
     if (input.sketch) this.lsh?.addSketch(position, input.sketch);
-    if (input.instruction !== undefined) this.rouge?.add(input.instruction, position);
+    if (input.instruction !== undefined) {
+      this.rouge?.add(input.instruction, position);
+      this.chunkedRouge?.keep(position, input.instruction, at);
+    }
     return position;
+  }
+
+  private rougeWitness(instruction: string, at: number): { id: number; score: number; text: string } | undefined {
+    return this.chunkedRouge ? this.chunkedRouge.find(at) : this.rouge?.check(instruction).similar;
   }
 }
 

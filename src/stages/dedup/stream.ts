@@ -80,7 +80,9 @@ export async function dedupFile(options: DedupFileOptions): Promise<DedupSummary
 
 async function dedupSource(source: Source, options: DedupFileOptions): Promise<DedupSummary> {
   const shingleStore = options.shinglesOnDisk && options.minhash > 0 ? new DiskShingleStore() : undefined;
-  const detector = new DuplicateDetector({ rougeL: options.rougeL, minhash: options.minhash, shingleStore });
+  // An input of one chunk or less gains nothing from workers (each costs ~0.1 s to start); same output either way.
+  const threads = source.totalBytes <= BLOCK_BYTES ? 1 : options.threads;
+  const detector = new DuplicateDetector({ rougeL: options.rougeL, minhash: options.minhash, shingleStore, rougeThreads: threads });
   const settings: PrepareSettings = {
     path: options.in,
     format: source.format,
@@ -89,8 +91,7 @@ async function dedupSource(source: Source, options: DedupFileOptions): Promise<D
     rouge: detector.usesRouge,
     output: source.format === "alpaca-json" ? "json-array" : "jsonl",
   };
-  // An input of one chunk or less gains nothing from workers (each costs ~0.1 s to start); same output either way.
-  const preparer = createPreparer(settings, source.totalBytes <= BLOCK_BYTES ? 1 : options.threads);
+  const preparer = createPreparer(settings, threads);
   const sink = new DedupSink(source, options, detector);
   try {
     const inFlight: Array<{ chunk: Promise<PreparedChunk>; source: SourceChunk }> = [];
@@ -108,6 +109,7 @@ async function dedupSource(source: Source, options: DedupFileOptions): Promise<D
     throw error;
   } finally {
     await preparer.close();
+    await detector.close();
     if (shingleStore instanceof DiskShingleStore) shingleStore.close();
   }
 }
@@ -148,6 +150,7 @@ class DedupSink {
     const chunk = await pending;
     const { detector, summary } = this;
     if (summary.records === 0 && chunk.count > 0) detector.reserve(this.seedCount + expectedRecords(chunk.count, source.bytesRead, this.source.totalBytes));
+    if (detector.usesRouge) await detector.beginChunk(chunk.instructions);
     for (let i = 0; i < chunk.count; i++) {
       if (chunk.seedIds.length > 0) this.checkSeedId(chunk.seedIds[i]!, chunk.lines[i]!);
       const input = {
@@ -156,9 +159,9 @@ class DedupSink {
         sketch: detector.usesMinhash ? sketchOf(chunk, i) : undefined,
         instruction: detector.usesRouge ? chunk.instructions[i] : undefined,
       };
-      const duplicate = detector.find(input);
+      const duplicate = detector.find(input, i);
       if (duplicate === undefined) {
-        const position = detector.keep(input);
+        const position = detector.keep(input, i);
         this.writeKept(chunk, i);
         this.remember(position, chunk, i, source);
         summary.kept++;
