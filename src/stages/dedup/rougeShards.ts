@@ -113,12 +113,17 @@ class InThreadShards implements RougeShards {
   }
 }
 
-/** Shard 0 here, shard 1 on a worker, which gets the adds queued since the last check with the next one. */
+/**
+ * Shard 0 here, shard 1 on a worker. Adds are queued and applied by both at the next check, while
+ * the other thread works too (the decisions between checks are this thread's alone).
+ */
 class WorkerShards implements RougeShards {
   private readonly local: RougeShard;
   private readonly worker: Worker;
   private added: Int32Array[] = [];
   private addedIds: number[] = [];
+  private addedHere: Int32Array[] = [];
+  private addedIdsHere: number[] = [];
   private waiting: { resolve: (reply: ShardReply) => void; reject: (error: Error) => void } | undefined;
   private failure: Error | undefined;
 
@@ -139,17 +144,20 @@ class WorkerShards implements RougeShards {
     this.addedIds = [];
     const answered = new Promise<ShardReply>((resolve, reject) => (this.waiting = { resolve, reject }));
     this.worker.postMessage(request, [request.add.tokens.buffer, request.add.starts.buffer, request.addIds.buffer, request.check.tokens.buffer, request.check.starts.buffer]);
-    const here = texts.map((text) => this.local.check(text)); // while the worker checks its half
+    // While the worker adds and checks its half:
+    this.addedHere.forEach((tokens, i) => this.local.add(tokens, this.addedIdsHere[i]!));
+    this.addedHere = [];
+    this.addedIdsHere = [];
+    const here = texts.map((text) => this.local.check(text));
     const reply = await answered;
     if ("error" in reply) throw new Error(`ROUGE-L worker: ${reply.error}`);
     return here.map((hit, i) => preferred(hit, reply.ids[i]! < 0 ? undefined : { id: reply.ids[i]!, score: reply.scores[i]! }));
   }
 
   add(tokens: Int32Array, id: number): void {
-    this.local.add(tokens, id);
-    if (tokens.length % SHARDS === 0) return; // the worker's shard holds the others
-    this.added.push(tokens);
-    this.addedIds.push(id);
+    const here = tokens.length % SHARDS === 0; // the worker's shard holds the others
+    (here ? this.addedHere : this.added).push(tokens);
+    (here ? this.addedIdsHere : this.addedIds).push(id);
   }
 
   async close(): Promise<void> {
