@@ -47,8 +47,13 @@ export class RougeShard {
     this.index = new RougeIndex(threshold, { share: 1 / SHARDS });
   }
 
+  /** Is a text of these tokens this shard's? */
+  holds(tokens: Int32Array): boolean {
+    return tokens.length % SHARDS === this.which;
+  }
+
   add(tokens: Int32Array, id: number): void {
-    if (tokens.length % SHARDS !== this.which) return;
+    if (!this.holds(tokens)) return;
     this.index.add(tokens);
     this.ids.push(id);
   }
@@ -155,7 +160,7 @@ class WorkerShards implements RougeShards {
   }
 
   add(tokens: Int32Array, id: number): void {
-    const here = tokens.length % SHARDS === 0; // the worker's shard holds the others
+    const here = this.local.holds(tokens); // the worker's shard holds the others
     (here ? this.addedHere : this.added).push(tokens);
     (here ? this.addedIdsHere : this.addedIds).push(id);
   }
