@@ -63,6 +63,12 @@ function timed<T>(fn: () => T): { value: T; seconds: number } {
   return { value, seconds: (performance.now() - started) / 1000 };
 }
 
+async function timedAsync<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number }> {
+  const started = performance.now();
+  const value = await fn();
+  return { value, seconds: (performance.now() - started) / 1000 };
+}
+
 const ratio = (figure: number, target: number): string => `${(figure / target).toFixed(2)}`;
 
 /** A child process, measured by GNU time (wall, CPU, peak RSS). */
@@ -101,7 +107,7 @@ function runDatasketch(input: string, droppedFile: string): ReturnType<typeof me
   return { ...run, ...reply };
 }
 
-function benchCodeAlpaca(): void {
+async function benchCodeAlpaca(): Promise<void> {
   if (!existsSync(CODE_ALPACA)) {
     notes.push(`code_alpaca_2k row skipped: ${CODE_ALPACA} not present`);
     return;
@@ -109,7 +115,7 @@ function benchCodeAlpaca(): void {
   const records = (JSON.parse(readFileSync(CODE_ALPACA, "utf8")) as Array<{ instruction: string; input?: string; output?: string }>).map((r) => ({
     record: { instruction: r.instruction, input: r.input ?? "", output: r.output ?? "" },
   }));
-  const result = timed(() => dedupRecords(records));
+  const result = await timedAsync(() => dedupRecords(records));
   const byMethod = new Map<string, number>();
   for (const dropped of result.value.dropped) byMethod.set(dropped.method, (byMethod.get(dropped.method) ?? 0) + 1);
   rows.push({
@@ -170,9 +176,7 @@ async function benchRouge1m(): Promise<void> {
   if (SKIP.has("rouge1m")) return void notes.push("ROUGE-L 1M row skipped (DEDUP_BENCH_SKIP)");
   const texts = [...instructions(1_000_000, 99)]; // generated first: the rows time the filter, not the corpus
   const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  const chunked = await rougeKeptChunked(texts, 2);
-  const seconds = (performance.now() - started) / 1000;
+  const { value: chunked, seconds } = await timedAsync(() => rougeKeptChunked(texts, 2));
   const cpu = process.cpuUsage(cpuBefore);
   const rss = ownPeakRssMiB();
   const single = timed(() => rougeKept(texts));
@@ -315,7 +319,7 @@ function printTable(): void {
 }
 
 try {
-  benchCodeAlpaca();
+  await benchCodeAlpaca();
   benchRouge52k([...instructions(52_000, 2024)]);
   benchSideBySide();
   benchCli1m();

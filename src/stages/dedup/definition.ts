@@ -9,6 +9,7 @@ import { recordId } from "../../schemas.js";
 import { defineStage } from "../definition.js";
 import { between, oneOf, path, upTo } from "../optionParts.js";
 import { dedupRecords } from "./index.js";
+import { defaultThreads } from "./options.js";
 
 export const DedupOptions = z.strictObject({
   /** Drop when ROUGE-L F1 of the instruction with a kept one is above this; 0 turns it off. */
@@ -19,9 +20,9 @@ export const DedupOptions = z.strictObject({
   /** Seed tasks every record is also compared with. */
   seeds: path().optional(),
   /**
-   * Worker threads, as `dedup --threads`. Never part of the fingerprint: any count gives the same
-   * decisions, so a resume with another count is the same run. The pipeline stage decides in
-   * memory (dedupRecords) and does not use them yet: see `run`.
+   * Threads, as `dedup --threads` (default: available cores); in the pipeline they run half of
+   * ROUGE-L on a worker. Never part of the fingerprint: any count gives the same output, so a
+   * resume with another count is the same run.
    */
   threads: upTo(256).optional(),
 });
@@ -33,18 +34,19 @@ type DedupOptions = z.infer<typeof DedupOptions>;
  * Why not the streamed, threaded dedupFile (stream.ts) here: it writes its own kept and rejected
  * files, with rejection details by file and line (no `duplicateOf.index`), while the run directory
  * commits one unit of records in memory with the upstream meta of each kept record by id. Using it
- * would change what 02-dedup/rejected.jsonl says; the in-memory pass keeps it as it was.
+ * would change what 02-dedup/rejected.jsonl says; the in-memory pass keeps it as it was. It
+ * still uses the threads: ROUGE-L, the costly step, runs half on a worker (`dedupRecords`).
  */
 async function run(options: DedupOptions, call: StageCall): Promise<void> {
   const inPath = inputOf(call);
   const { items } = await readRecordFile(inPath, { allowEmpty: true });
   const seeds = options.seeds === undefined ? undefined : (await readRecordFile(options.seeds)).items;
   const upstreamMeta = firstMetaById(inPath);
-  const { seeds: seedsFile, threads: _threads, ...work } = options;
+  const { seeds: seedsFile, threads, ...work } = options;
   const fingerprint = { options: work, files: { input: inPath, seeds: seedsFile } };
   await withStageRun({ outDir: call.outDir, stage: "dedup", config: { ...options }, fingerprint, upstream: inPath, context: call.context }, async (run) => {
     if (run.runDir.state.nextUnit > 0) return;
-    const result = dedupRecords(items, { ...work, seeds });
+    const result = await dedupRecords(items, { ...work, seeds, threads: threads ?? defaultThreads() });
     run.runDir.commit(0, {
       accepted: result.kept.map((item) => ({ record: item.record, meta: upstreamMeta.get(recordId(item.record)) })),
       rejected: result.dropped.map(({ item, method, duplicateOf, score }) => ({

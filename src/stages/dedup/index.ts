@@ -3,7 +3,8 @@
  * → ROUGE-L on the instruction (the Self-Instruct rule), greedy in input order: a record is
  * compared only with records kept before it (and with the seeds), and kept records are indexed.
  * `dedupRecords` works on records in memory; `dedupFile` (stream.ts) streams a file through
- * worker threads with the same decisions.
+ * worker threads with the same decisions. Both decide chunk by chunk, with ROUGE-L's kept texts in
+ * two shards (`rougeShards.ts`), so neither's output depends on the thread count.
  */
 import type { AlpacaRecord } from "../../schemas.js";
 import { exactFingerprint } from "../../text/exact.js";
@@ -23,7 +24,12 @@ export interface DedupOptions {
   field?: DedupField;
   /** Records every input is compared with first (e.g. the seed tasks); never dropped themselves. */
   seeds?: ReadonlyArray<{ record: AlpacaRecord }>;
+  /** Threads for ROUGE-L (default 1; 2 or more: half of it on a worker, for inputs over one chunk). Same result for any count. */
+  threads?: number;
 }
+
+/** Records decided per chunk (ROUGE-L checks a chunk against what was kept before it at once). */
+const CHUNK_RECORDS = 2000;
 
 export interface DuplicateOf {
   source: "input" | "seed";
@@ -52,31 +58,52 @@ export interface Ref {
   record: AlpacaRecord;
 }
 
-export function dedupRecords<T extends { record: AlpacaRecord }>(items: readonly T[], options: DedupOptions = {}): DedupResult<T> {
+export async function dedupRecords<T extends { record: AlpacaRecord }>(items: readonly T[], options: DedupOptions = {}): Promise<DedupResult<T>> {
   const field = options.field ?? "record";
   const rougeL = options.rougeL ?? 0.7;
   const minhash = options.minhash ?? 0.8;
-  const detector = new DuplicateDetector({ rougeL, minhash });
+  // One chunk or less gains nothing from a worker (it costs ~0.1 s to start); same result either way.
+  const detector = new DuplicateDetector({ rougeL, minhash, rougeThreads: items.length <= CHUNK_RECORDS ? 1 : (options.threads ?? 1) });
+  try {
+    return await decideInChunks(items, detector, field, minhash, options.seeds ?? []);
+  } finally {
+    await detector.close();
+  }
+}
+
+async function decideInChunks<T extends { record: AlpacaRecord }>(
+  items: readonly T[],
+  detector: DuplicateDetector,
+  field: DedupField,
+  minhash: number,
+  seeds: ReadonlyArray<{ record: AlpacaRecord }>,
+): Promise<DedupResult<T>> {
   const prepare = recordPreparer(field, minhash, detector.usesRouge);
   const refs: Ref[] = [];
-  const keep = (ref: Ref): void => {
-    detector.keep(prepare(ref.record));
+  const keep = (input: DetectorInput, ref: Ref, at?: number): void => {
+    detector.keep(input, at);
     refs.push(ref);
   };
-  (options.seeds ?? []).forEach((seed, index) => keep({ source: "seed", index, record: seed.record }));
+  seeds.forEach((seed, index) => keep(prepare(seed.record), { source: "seed", index, record: seed.record }));
   const kept: T[] = [];
   const dropped: Array<DroppedItem<T>> = [];
-  items.forEach((item, index) => {
-    const duplicate = detector.find(prepare(item.record));
-    if (duplicate === undefined) {
-      keep({ source: "input", index, record: item.record });
-      kept.push(item);
-      return;
-    }
-    const { source, index: at, record } = refs[duplicate.position]!;
-    const text = duplicate.instruction ?? dedupText(record, field);
-    dropped.push({ item, index, method: duplicate.method, duplicateOf: { source, index: at, text }, score: duplicate.score });
-  });
+  for (let start = 0; start < items.length; start += CHUNK_RECORDS) {
+    const inputs = items.slice(start, start + CHUNK_RECORDS).map((item) => prepare(item.record));
+    if (detector.usesRouge) await detector.beginChunk(inputs.map((input) => input.instruction));
+    inputs.forEach((input, at) => {
+      const index = start + at;
+      const item = items[index]!;
+      const duplicate = detector.find(input, at);
+      if (duplicate === undefined) {
+        keep(input, { source: "input", index, record: item.record }, at);
+        kept.push(item);
+        return;
+      }
+      const { source, index: of, record } = refs[duplicate.position]!;
+      const text = duplicate.instruction ?? dedupText(record, field);
+      dropped.push({ item, index, method: duplicate.method, duplicateOf: { source, index: of, text }, score: duplicate.score });
+    });
+  }
   return { kept, dropped };
 }
 
