@@ -43,13 +43,12 @@ export class RougeIndex {
   }
 
   /** Add a kept text's token ids (≥ 0); its index is the number added before it. */
-  add(tokens: Int32Array): number {
+  add(tokens: Int32Array): void {
     const start = this.starts[this.starts.length - 1]!;
     this.tokenPool = withRoomInt32(this.tokenPool, start + tokens.length);
     this.tokenPool.set(tokens, start);
     this.starts.push(start + tokens.length);
     this.overlapIndex.add(tokens);
-    return this.size - 1;
   }
 
   /** A kept text with F1 above the threshold (the first the overlap index offers), or undefined; ids < 0 match nothing. */

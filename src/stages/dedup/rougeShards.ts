@@ -200,6 +200,7 @@ export class ChunkedRouge {
   private readonly texts: string[] = [];
   private chunkTokens: Int32Array[] = [];
   private againstKept: Array<ShardHit | undefined> = [];
+  /** What the current chunk kept so far (a fresh index per chunk). */
   private local: RougeIndex;
   private localIds: number[] = [];
 
@@ -230,8 +231,12 @@ export class ChunkedRouge {
 
   /** Keep the chunk's text at `at` (or, before any chunk, a seed's `instruction`) as kept record `id`. */
   keep(id: number, instruction: string, at?: number): void {
-    const tokens = at === undefined ? this.tokenIds(instruction) : this.chunkTokens[at]!;
     this.texts[id] = instruction;
+    if (at === undefined) {
+      this.shards.add(this.tokenIds(instruction), id); // a seed: the next chunk's check sees it
+      return;
+    }
+    const tokens = this.chunkTokens[at]!;
     this.local.add(tokens);
     this.localIds.push(id);
     this.shards.add(tokens, id);
